@@ -4,9 +4,17 @@
 export const enum OpKind {
   /** A general register from ModRM.reg (r8/r16/r32/r64). */
   Reg = 1,
-  /** ModRM.rm: a register when mod == 3, else memory (r/m8..r/m64, and `r32/m16` mixes). */
+  /**
+   * ModRM.rm: a register when mod == 3, else memory (r/m8..r/m64, and `r32/m16` mixes). Also the
+   * general register of a `/digit` form (`RDFSBASE r64`, register only) and of MOV to/from
+   * CRn/DRn, where the manual writes `r64` but the register is in ModRM.rm (mod is ignored there:
+   * the decoder always reads a register).
+   */
   RegMem,
-  /** ModRM.rm, memory only (m, m8.., m16&64, m16:64). */
+  /**
+   * ModRM.rm, memory only (m, m8.., m16&64, m16:64). In a form without ModRM (string
+   * instructions, XLAT) the memory operand is implicit: DS:rSI / ES:rDI / DS:[rBX+AL].
+   */
   Mem,
   /** Register in the low three bits of the opcode (+rb/+rw/+rd/+ro). */
   OpReg,
@@ -92,6 +100,29 @@ export interface Form {
   cpl0: boolean;
   ioCheck: boolean;
   description: string;
+
+  // Added by the table parser (isa/table.ts); derived from the row, never written in it.
+  /** The family (rows/<family>.ts) and the line of the row in that family's text. */
+  family: string;
+  line: number;
+  /** The form has a moffs (`mo`): an address of the address size follows the opcode. */
+  moffs: boolean;
+  /**
+   * The first immediate is sign-extended to the operand size (`ADD r/m64, imm8`, `PUSH imm8`,
+   * `MOV r/m64, imm32`); false when it is an unsigned count, port, vector or size (shifts, BT*,
+   * IN/OUT, INT, ENTER, RET imm16, AAM/AAD). False when the form has no Imm operand.
+   */
+  immSigned: boolean;
+  /** A full ModRM byte (or fixed second byte, as D5 0A) written in the opcode, else -1. */
+  fixedModrm: number;
+  /** Opcode map: 0 one-byte, 1 = 0F, 2 = 0F 38, 3 = 0F 3A. */
+  map: number;
+  /**
+   * Width in bytes of the data the form operates on, from its first data operand (1 for
+   * `ADD r/m8, r8`, 4 for `ADD r/m32, r32`, from the suffix for MOVSB..MOVSQ-style mnemonics);
+   * 0 when the notation does not fix it (`r16/r32/m16`, no operands).
+   */
+  dataSize: number;
 }
 
 /** RFLAGS bits. */
