@@ -100,9 +100,9 @@ o16 0F 4F /r      | CMOVG r16, r/m16   | 64 32 | r=zso    |                | Cop
 o32 0F 4F /r      | CMOVG r32, r/m32   | 64 32 | r=zso    |                | Copy r/m32 to r32 if greater (ZF=0 and SF=OF).
 o64 0F 4F /r      | CMOVG r64, r/m64   | 64    | r=zso    |                | Copy r/m64 to r64 if greater (ZF=0 and SF=OF).
 # XCHG (with a memory operand it is locked whether or not LOCK is given), BSWAP, XADD
-o16 90+rw         | XCHG AX, r16       | 64 32 |          |                | Exchange r16 with AX.
-o32 90+rd         | XCHG EAX, r32      | 64 32 |          |                | Exchange r32 with EAX (90 with no REX.B is NOP, not XCHG EAX, EAX).
-o64 90+ro         | XCHG RAX, r64      | 64    |          |                | Exchange r64 with RAX.
+o16 90+rw         | XCHG r16, AX       | 64 32 |          |                | Exchange r16 with AX.
+o32 90+rd         | XCHG r32, EAX      | 64 32 |          |                | Exchange r32 with EAX (90 with no REX.B is NOP, not XCHG EAX, EAX).
+o64 90+ro         | XCHG r64, RAX      | 64    |          |                | Exchange r64 with RAX.
 86 /r             | XCHG r/m8, r8      | 64 32 |          | lock           | Exchange r8 with r/m8.
 o16 87 /r         | XCHG r/m16, r16    | 64 32 |          | lock           | Exchange r16 with r/m16.
 o32 87 /r         | XCHG r/m32, r32    | 64 32 |          | lock           | Exchange r32 with r/m32.
@@ -118,7 +118,7 @@ o64 0F C1 /r      | XADD r/m64, r64    | 64    | w=oszacp | lock           | Exc
 o16 0F B1 /r      | CMPXCHG r/m16, r16 | 64 32 | w=oszacp | lock           | Compare AX with r/m16: if equal set ZF and store r16 in r/m16, else clear ZF and load r/m16 into AX.
 o32 0F B1 /r      | CMPXCHG r/m32, r32 | 64 32 | w=oszacp | lock           | Compare EAX with r/m32: if equal set ZF and store r32 in r/m32, else clear ZF and load r/m32 into EAX.
 o64 0F B1 /r      | CMPXCHG r/m64, r64 | 64    | w=oszacp | lock           | Compare RAX with r/m64: if equal set ZF and store r64 in r/m64, else clear ZF and load r/m64 into RAX.
-o32 0F C7 /1 m    | CMPXCHG8B m64      | 64 32 | w=z      | lock           | Compare EDX:EAX with m64: if equal set ZF and store ECX:EBX in m64, else clear ZF and load m64 into EDX:EAX.
+0F C7 /1 m        | CMPXCHG8B m64      | 64 32 | w=z      | lock           | Compare EDX:EAX with m64: if equal set ZF and store ECX:EBX in m64, else clear ZF and load m64 into EDX:EAX.
 o64 0F C7 /1 m    | CMPXCHG16B m128    | 64    | w=z      | lock           | Compare RDX:RAX with m128 (16-byte aligned): if equal set ZF and store RCX:RBX, else clear ZF and load m128 into RDX:RAX.
 # PUSH, POP (segment registers are in segment.ts, flags in flagctl.ts)
 o16 FF /6         | PUSH r/m16         | 64 32 |          |                | Push r/m16.
