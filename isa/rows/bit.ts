@@ -31,12 +31,12 @@ o16 0F BA /7 ib | BTC r/m16, imm8   | 64 32 | w=c u=osap  | lock | Copy the bit 
 o32 0F BA /7 ib | BTC r/m32, imm8   | 64 32 | w=c u=osap  | lock | Copy the bit of r/m32 selected by imm8 modulo 32 into CF and complement it.
 o64 0F BA /7 ib | BTC r/m64, imm8   | 64    | w=c u=osap  | lock | Copy the bit of r/m64 selected by imm8 modulo 64 into CF and complement it.
 # Bit scans and counts
-o16 0F BC /r    | BSF r16, r/m16    | 64 32 | w=z u=ocsap |      | Set r16 to the index of the lowest set bit of r/m16; if the source is 0, set ZF and leave r16 unchanged.
-o32 0F BC /r    | BSF r32, r/m32    | 64 32 | w=z u=ocsap |      | Set r32 to the index of the lowest set bit of r/m32; if the source is 0, set ZF and leave r32 unchanged.
-o64 0F BC /r    | BSF r64, r/m64    | 64    | w=z u=ocsap |      | Set r64 to the index of the lowest set bit of r/m64; if the source is 0, set ZF and leave r64 unchanged.
-o16 0F BD /r    | BSR r16, r/m16    | 64 32 | w=z u=ocsap |      | Set r16 to the index of the highest set bit of r/m16; if the source is 0, set ZF and leave r16 unchanged.
-o32 0F BD /r    | BSR r32, r/m32    | 64 32 | w=z u=ocsap |      | Set r32 to the index of the highest set bit of r/m32; if the source is 0, set ZF and leave r32 unchanged.
-o64 0F BD /r    | BSR r64, r/m64    | 64    | w=z u=ocsap |      | Set r64 to the index of the highest set bit of r/m64; if the source is 0, set ZF and leave r64 unchanged.
+o16 0F BC /r    | BSF r16, r/m16    | 64 32 | w=z u=ocsap |      | Set r16 to the index of the lowest set bit of r/m16; if the source is 0, set ZF and leave r16 unchanged (the SDM calls it undefined).
+o32 0F BC /r    | BSF r32, r/m32    | 64 32 | w=z u=ocsap |      | Set r32 to the index of the lowest set bit of r/m32; if the source is 0, set ZF and leave r32 unchanged (the SDM calls it undefined; in 64-bit mode Intel CPUs still clear bits 63:32).
+o64 0F BC /r    | BSF r64, r/m64    | 64    | w=z u=ocsap |      | Set r64 to the index of the lowest set bit of r/m64; if the source is 0, set ZF and leave r64 unchanged (the SDM calls it undefined).
+o16 0F BD /r    | BSR r16, r/m16    | 64 32 | w=z u=ocsap |      | Set r16 to the index of the highest set bit of r/m16; if the source is 0, set ZF and leave r16 unchanged (the SDM calls it undefined).
+o32 0F BD /r    | BSR r32, r/m32    | 64 32 | w=z u=ocsap |      | Set r32 to the index of the highest set bit of r/m32; if the source is 0, set ZF and leave r32 unchanged (the SDM calls it undefined; in 64-bit mode Intel CPUs still clear bits 63:32).
+o64 0F BD /r    | BSR r64, r/m64    | 64    | w=z u=ocsap |      | Set r64 to the index of the highest set bit of r/m64; if the source is 0, set ZF and leave r64 unchanged (the SDM calls it undefined).
 o16 F3 0F B8 /r | POPCNT r16, r/m16 | 64 32 | 0=osacp w=z |      | Set r16 to the number of set bits in r/m16 (ZF set when the source is 0).
 o32 F3 0F B8 /r | POPCNT r32, r/m32 | 64 32 | 0=osacp w=z |      | Set r32 to the number of set bits in r/m32 (ZF set when the source is 0).
 o64 F3 0F B8 /r | POPCNT r64, r/m64 | 64    | 0=osacp w=z |      | Set r64 to the number of set bits in r/m64 (ZF set when the source is 0).

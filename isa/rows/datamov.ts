@@ -100,9 +100,9 @@ o16 0F 4F /r      | CMOVG r16, r/m16   | 64 32 | r=zso    |                | Cop
 o32 0F 4F /r      | CMOVG r32, r/m32   | 64 32 | r=zso    |                | Copy r/m32 to r32 if greater (ZF=0 and SF=OF).
 o64 0F 4F /r      | CMOVG r64, r/m64   | 64    | r=zso    |                | Copy r/m64 to r64 if greater (ZF=0 and SF=OF).
 # XCHG (with a memory operand it is locked whether or not LOCK is given), BSWAP, XADD
-o16 90+rw         | XCHG r16, AX       | 64 32 |          |                | Exchange r16 with AX.
-o32 90+rd         | XCHG r32, EAX      | 64 32 |          |                | Exchange r32 with EAX (90 with no REX.B is NOP, not XCHG EAX, EAX).
-o64 90+ro         | XCHG r64, RAX      | 64    |          |                | Exchange r64 with RAX.
+o16 90+rw         | XCHG AX, r16       | 64 32 |          |                | Exchange r16 with AX.
+o32 90+rd         | XCHG EAX, r32      | 64 32 |          |                | Exchange r32 with EAX (90 with no REX.B is NOP, not XCHG EAX, EAX).
+o64 90+ro         | XCHG RAX, r64      | 64    |          |                | Exchange r64 with RAX.
 86 /r             | XCHG r/m8, r8      | 64 32 |          | lock           | Exchange r8 with r/m8.
 o16 87 /r         | XCHG r/m16, r16    | 64 32 |          | lock           | Exchange r16 with r/m16.
 o32 87 /r         | XCHG r/m32, r32    | 64 32 |          | lock           | Exchange r32 with r/m32.

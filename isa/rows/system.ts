@@ -21,8 +21,8 @@ o32 0F 00 /1   | STR r32/m16      | 64 32 |                   |                 
 o64 0F 00 /1   | STR r64/m16      | 64    |                   |                  | Store the task register selector in r64 (zero-extended) or in a 16-bit memory word.
 # Machine status word, CR0.TS
 o16 0F 01 /4   | SMSW r/m16       | 64 32 |                   |                  | Store the low 16 bits of CR0 in r/m16.
-o32 0F 01 /4   | SMSW r32/m16     | 64 32 |                   |                  | Store CR0 in r32 (bits above 15 as the CPU defines) or its low 16 bits in memory.
-o64 0F 01 /4   | SMSW r64/m16     | 64    |                   |                  | Store CR0 in r64 or its low 16 bits in memory.
+o32 0F 01 /4   | SMSW r32/m16     | 64 32 |                   |                  | Store CR0 in r32 (only the low 16 bits are architecturally defined) or its low 16 bits in memory.
+o64 0F 01 /4   | SMSW r64/m16     | 64    |                   |                  | Store CR0 in r64 (only the low 16 bits are architecturally defined) or its low 16 bits in memory.
 0F 01 /6       | LMSW r/m16       | 64 32 |                   | cpl0             | Load the low 4 bits of CR0 (PE, MP, EM, TS) from r/m16; PE can be set but not cleared.
 0F 06          | CLTS             | 64 32 |                   | cpl0             | Clear CR0.TS.
 # Control and debug registers: the GPR is ModRM.rm and ModRM.mod is ignored (always a register)
@@ -35,12 +35,12 @@ f64 0F 21 /r   | MOV r64, DRn     | 64    | u=oszacp          | cpl0            
 f64 0F 23 /r   | MOV DRn, r64     | 64    | u=oszacp          | cpl0             | Load a debug register (DR0-DR7) from r64.
 0F 23 /r       | MOV DRn, r32     | 32    | u=oszacp          | cpl0             | Load a debug register (DR0-DR7) from r32.
 # Segment descriptor checks
-o16 0F 02 /r   | LAR r16, r16/m16 | 64 32 | w=z               |                  | Load the access rights (bytes 5 and 6 of the descriptor, masked) of the selector's descriptor into r16 and set ZF, or clear ZF if it is not accessible.
-o32 0F 02 /r   | LAR r32, r32/m16 | 64 32 | w=z               |                  | Load the access rights (bytes 5 and 6 of the descriptor, masked) of the selector's descriptor into r32 and set ZF, or clear ZF if it is not accessible.
-o64 0F 02 /r   | LAR r64, r32/m16 | 64    | w=z               |                  | Load the access rights (bytes 5 and 6 of the descriptor, masked) of the selector's descriptor into r64 and set ZF, or clear ZF if it is not accessible.
-o16 0F 03 /r   | LSL r16, r16/m16 | 64 32 | w=z               |                  | Load the byte-granular segment limit of the selector's descriptor into r16 and set ZF, or clear ZF if it is not accessible.
-o32 0F 03 /r   | LSL r32, r32/m16 | 64 32 | w=z               |                  | Load the byte-granular segment limit of the selector's descriptor into r32 and set ZF, or clear ZF if it is not accessible.
-o64 0F 03 /r   | LSL r64, r32/m16 | 64    | w=z               |                  | Load the byte-granular segment limit of the selector's descriptor into r64 and set ZF, or clear ZF if it is not accessible.
+o16 0F 02 /r   | LAR r16, r16/m16 | 64 32 | w=z               |                  | Load the access-rights bits of the descriptor selected by the source into r16 and set ZF, or clear ZF if the descriptor is not visible at CPL and RPL.
+o32 0F 02 /r   | LAR r32, r32/m16 | 64 32 | w=z               |                  | Load the access-rights bits of the descriptor selected by the source into r32 and set ZF, or clear ZF if the descriptor is not visible at CPL and RPL.
+o64 0F 02 /r   | LAR r64, r32/m16 | 64    | w=z               |                  | Load the access-rights bits of the descriptor selected by the source into r64 and set ZF, or clear ZF if the descriptor is not visible at CPL and RPL.
+o16 0F 03 /r   | LSL r16, r16/m16 | 64 32 | w=z               |                  | Load the segment limit, in bytes, of the descriptor selected by the source into r16 and set ZF, or clear ZF if the descriptor is not visible at CPL and RPL.
+o32 0F 03 /r   | LSL r32, r32/m16 | 64 32 | w=z               |                  | Load the segment limit, in bytes, of the descriptor selected by the source into r32 and set ZF, or clear ZF if the descriptor is not visible at CPL and RPL.
+o64 0F 03 /r   | LSL r64, r32/m16 | 64    | w=z               |                  | Load the segment limit, in bytes, of the descriptor selected by the source into r64 and set ZF, or clear ZF if the descriptor is not visible at CPL and RPL.
 0F 00 /4       | VERR r/m16       | 64 32 | w=z               |                  | Set ZF if the segment selected by r/m16 is readable at the current privilege level, else clear it.
 0F 00 /5       | VERW r/m16       | 64 32 | w=z               |                  | Set ZF if the segment selected by r/m16 is writable at the current privilege level, else clear it.
 63 /r          | ARPL r/m16, r16  | 32    | w=z               |                  | If the RPL of r/m16 is below that of r16, raise it to match and set ZF, else clear ZF.
