@@ -1,0 +1,980 @@
+// The x86-64 CPU: architectural state, the run loop, exceptions, and the public API.
+// See emulator/README.md for the API and for how to write an instruction handler.
+
+import { decode } from '../../isa/decoder';
+import { FORMS } from '../../isa/table';
+import { REG_NONE, REG_RIP, type Instr } from '../../isa/instr';
+import { Mmu, FAULT, Vec, Acc, CR0_PG, CR0_PE, CR0_WP, CR4_PAE, CR4_PGE, EFER_LMA, EFER_LME, EFER_NXE, EFER_SCE } from '../memory/mmu';
+import { Op, type Handler } from './op';
+import { lookup } from './registry';
+import * as F from './flags';
+import { deliverEvent, EXCEPTION, SOFTWARE, EXTERNAL } from './interrupt';
+import './exec/index';
+
+export enum StopReason {
+  /** Still runnable. */
+  None = 0,
+  /** HLT with nothing that could wake the CPU. */
+  Hlt = 1,
+  /** The instruction count given to run() was reached. */
+  Limit = 2,
+  /** An exception whose bit is set in interceptExceptions (see lastException). */
+  Exception = 3,
+  TripleFault = 4,
+  /** About to execute an instruction at a debugger breakpoint address. */
+  Breakpoint = 5,
+  /** A device asked to stop the machine (cpu.requestStop). */
+  IoExit = 6,
+}
+
+export interface ExceptionInfo {
+  vector: number;
+  /** Error code, or -1 when the vector pushes none. */
+  errorCode: number;
+  /** The faulting linear address for #PF (what CR2 receives on delivery), else CR2. */
+  cr2: bigint;
+  /** RIP of the instruction (faults: the faulting instruction; INT3/INT n: the next one). */
+  rip: bigint;
+}
+
+const TWO32 = 4294967296;
+const CANON = 140737488355328; // 2^47
+/** |high half| below this: a register's value as a double is exact and sums stay exact. */
+const HUGE = 0x100000;
+
+const REG64 = ['rax', 'rcx', 'rdx', 'rbx', 'rsp', 'rbp', 'rsi', 'rdi', 'r8', 'r9', 'r10', 'r11', 'r12', 'r13', 'r14', 'r15'];
+const REG32 = ['eax', 'ecx', 'edx', 'ebx', 'esp', 'ebp', 'esi', 'edi'];
+const REG16 = ['ax', 'cx', 'dx', 'bx', 'sp', 'bp', 'si', 'di'];
+const REG8 = ['al', 'cl', 'dl', 'bl', 'spl', 'bpl', 'sil', 'dil'];
+const REG8H = ['ah', 'ch', 'dh', 'bh'];
+/** name -> [number (REG8_AH numbering for 8-bit), size] */
+const REG_NAMES = new Map<string, [number, number]>();
+for (let i = 0; i < 16; i++) {
+  REG_NAMES.set(REG64[i]!, [i, 8]);
+  REG_NAMES.set(i < 8 ? REG32[i]! : `r${i}d`, [i, 4]);
+  REG_NAMES.set(i < 8 ? REG16[i]! : `r${i}w`, [i, 2]);
+  REG_NAMES.set(i < 8 ? REG8[i]! : `r${i}b`, [i, 1]);
+  if (i >= 8) REG_NAMES.set(`r${i}l`, [i, 1]);
+}
+for (let i = 0; i < 4; i++) REG_NAMES.set(REG8H[i]!, [16 + i, 1]);
+
+/** Arithmetic flags plus the bits POPF may change in 64-bit mode at CPL 0. */
+const FLAGS_FIXED1 = 0x2;
+
+function unimplemented(cpu: Cpu): void {
+  cpu.ud();
+}
+function invalidOp(cpu: Cpu): void {
+  cpu.ud();
+}
+
+export interface CpuOptions {
+  /** RAM size in bytes (multiple of 4 KiB). */
+  memoryBytes: number;
+}
+
+export class Cpu extends Mmu<Op> {
+  // ---- architectural state -------------------------------------------------------------------
+  /** General registers: regs[2*i] low half, regs[2*i+1] high half (int32 bit patterns). */
+  readonly regs = new Int32Array(32);
+  /** RIP as a canonical number. During a handler it is the address of the next instruction. */
+  ip = 0;
+  /** RFLAGS; the six arithmetic flags are valid only when lf[K] === 0 (see flags.ts). */
+  flagsReg = FLAGS_FIXED1;
+  /** The lazy-flags record (see flags.ts). */
+  readonly lf = new Int32Array(8);
+
+  /** Segment registers (Seg order ES CS SS DS FS GS): selector, base, limit, attributes. */
+  readonly segSel = new Int32Array(6);
+  readonly segBase = new Float64Array(6);
+  readonly segLimit = new Float64Array(6);
+  /** Descriptor bits 40..55 of the high dword >> 8: type(4) S DPL(2) P, limit 19:16, AVL L D/B G. */
+  readonly segAttr = new Int32Array(6);
+  gdtBase = 0;
+  gdtLimit = 0;
+  idtBase = 0;
+  idtLimit = 0;
+  ldtSel = 0;
+  ldtBase = 0;
+  ldtLimit = 0;
+  trSel = 0;
+  trBase = 0;
+  trLimit = 0;
+  trAttr = 0;
+  cr8 = 0;
+  /** Debug registers DR0-DR7 (DR0-3 as numbers). */
+  readonly dr = new Float64Array(8);
+  /** MSRs without a dedicated field, by number (as bigint: only the system instructions use them). */
+  readonly msrs = new Map<number, bigint>();
+  kernelGsBase = 0;
+  /** Code size of the current mode: 64, 32 or 16 (decoding follows it). */
+  bits: 64 | 32 | 16 = 64;
+
+  // ---- run state -----------------------------------------------------------------------------
+  /** Guest time: instructions retired since reset. */
+  instructionCount = 0;
+  /** Bit v set: exception vector v (< 32) stops the run before delivery. */
+  interceptExceptions = 0;
+  lastException: ExceptionInfo | null = null;
+  /** Set when a handler threw a JavaScript error (an emulator bug); the guest saw #UD. */
+  internalError: unknown = null;
+  /** HLT executed; waiting for an interrupt. */
+  halted = false;
+  /** Guest time of the next device event (the run loop calls onEvent when it is reached). */
+  eventAt = Infinity;
+  /** Called at an instruction boundary once instructionCount >= eventAt. */
+  onEvent: ((cpu: Cpu) => void) | null = null;
+  /**
+   * An external interrupt may be pending: at the next boundary with IF=1 (and no STI/MOV SS
+   * shadow) the CPU calls acknowledgeInterrupt() and delivers the vector it returns (-1: none).
+   */
+  interruptPending = false;
+  acknowledgeInterrupt: (() => number) | null = null;
+  /** Interrupts are inhibited at the boundary where instructionCount <= this (STI, MOV SS). */
+  interruptShadow = -1;
+  /** Linear addresses where run() stops with StopReason.Breakpoint. */
+  readonly breakpoints = new Set<number>();
+
+  /** The instruction being executed and its address (for precise faults). */
+  curOp: Op | null = null;
+  opIp = 0;
+
+  /** The run loop leaves its fast path when instructionCount >= stopAt. */
+  private stopAt = 0;
+  private limitAt = 0;
+  private stopRequest = StopReason.None;
+  /** Cached translation of the current code page. */
+  private fetchLin = NaN;
+  private fetchOps: (Op | null)[] = [];
+  private readonly scratch = new Uint8Array(32);
+  private readonly handlersReg: Handler[] = [];
+  private readonly handlersMem: Handler[] = [];
+  private readonly handlerArgs: number[] = [];
+  /** Pending software interrupt (INT n / INT3 / INTO) raised by a handler. */
+  softVector = -1;
+  /** The pending software interrupt is INT1 (ICEBP): no gate DPL check. */
+  softIcebp = false;
+
+  constructor(opts: CpuOptions) {
+    super(opts.memoryBytes);
+    for (const f of FORMS) {
+      const e = lookup(f.id);
+      this.handlersReg.push(e ? e.reg : unimplemented);
+      this.handlersMem.push(e ? e.mem : unimplemented);
+      this.handlerArgs.push(e ? e.arg : 0);
+    }
+  }
+
+  // ---- registers (for handlers) ----------------------------------------------------------------
+
+  get8(r: number): number {
+    return r < 16 ? this.regs[r << 1]! & 0xff : (this.regs[(r - 16) << 1]! >> 8) & 0xff;
+  }
+  set8(r: number, v: number): void {
+    if (r < 16) this.regs[r << 1] = (this.regs[r << 1]! & ~0xff) | (v & 0xff);
+    else {
+      const i = (r - 16) << 1;
+      this.regs[i] = (this.regs[i]! & ~0xff00) | ((v & 0xff) << 8);
+    }
+  }
+  get16(r: number): number {
+    return this.regs[r << 1]! & 0xffff;
+  }
+  set16(r: number, v: number): void {
+    this.regs[r << 1] = (this.regs[r << 1]! & ~0xffff) | (v & 0xffff);
+  }
+  get32(r: number): number {
+    return this.regs[r << 1]!;
+  }
+  /** Writes a 32-bit register (zero-extends into the high half, as the hardware does). */
+  set32(r: number, v: number): void {
+    this.regs[r << 1] = v;
+    this.regs[(r << 1) + 1] = 0;
+  }
+  set64(r: number, lo: number, hi: number): void {
+    this.regs[r << 1] = lo;
+    this.regs[(r << 1) + 1] = hi;
+  }
+  /** A register's value as a number (exact only when |value| < 2^53). */
+  getNum(r: number): number {
+    return this.regs[(r << 1) + 1]! * TWO32 + (this.regs[r << 1]! >>> 0);
+  }
+  /** Writes a register from a number in [-2^63, 2^64) holding an integer (exact below 2^53). */
+  setNum(r: number, v: number): void {
+    const lo = v % TWO32;
+    this.regs[r << 1] = lo | 0;
+    this.regs[(r << 1) + 1] = ((v - lo) / TWO32) | 0;
+  }
+  /** Reads a register of `size` bytes (8: low half, high half in this.hi). */
+  getReg8to64(r: number, size: number): number {
+    if (size === 4) return this.regs[r << 1]!;
+    if (size === 8) {
+      this.hi = this.regs[(r << 1) + 1]!;
+      return this.regs[r << 1]!;
+    }
+    return size === 2 ? this.regs[r << 1]! & 0xffff : this.get8(r);
+  }
+  /** Writes a register of `size` bytes (hi used for 8; 4 zero-extends; 1 and 2 merge). */
+  setRegSized(r: number, size: number, lo: number, hi: number): void {
+    if (size === 4) this.set32(r, lo);
+    else if (size === 8) this.set64(r, lo, hi);
+    else if (size === 2) this.set16(r, lo);
+    else this.set8(r, lo);
+  }
+
+  // ---- memory operand ----------------------------------------------------------------------
+
+  /** Linear address of the instruction's memory operand. */
+  ea(op: Op): number {
+    if (op.addrSize !== 8) return this.eaNarrow(op);
+    const r = this.regs;
+    let a = op.disp;
+    const b = op.base;
+    if (b >= 0) {
+      if (b === REG_RIP) a += this.ip;
+      else {
+        const h = r[(b << 1) + 1]!;
+        if (h >= HUGE || h < -HUGE) return this.eaExact(op);
+        a += h * TWO32 + (r[b << 1]! >>> 0);
+      }
+    }
+    const x = op.index;
+    if (x >= 0) {
+      const h = r[(x << 1) + 1]!;
+      if (h >= HUGE || h < -HUGE) return this.eaExact(op);
+      a += (h * TWO32 + (r[x << 1]! >>> 0)) * (1 << op.scale);
+    }
+    if (op.segment >= 4) a = this.addSegBase(a, op.segment);
+    return a;
+  }
+
+  private addSegBase(a: number, seg: number): number {
+    const s = a + this.segBase[seg]!;
+    if (s >= 2 ** 63 || s < -(2 ** 63)) return this.wrap64(s);
+    return s;
+  }
+  /** Reduces an (exact) integer to the signed 64-bit range (mod 2^64). */
+  private wrap64(v: number): number {
+    const m = 2 ** 64;
+    v = v % m;
+    if (v >= 2 ** 63) v -= m;
+    else if (v < -(2 ** 63)) v += m;
+    return v;
+  }
+
+  /** 32- and 16-bit address sizes: only the low halves of registers take part. */
+  private eaNarrow(op: Op): number {
+    const r = this.regs;
+    let a = op.disp;
+    const b = op.base;
+    if (b >= 0) a += b === REG_RIP ? this.ip : r[b << 1]! >>> 0;
+    if (op.index >= 0) a += (r[op.index << 1]! >>> 0) * (1 << op.scale);
+    a = op.addrSize === 4 ? a >>> 0 : a & 0xffff;
+    if (this.bits === 64) {
+      if (op.segment >= 4) a = this.addSegBase(a, op.segment);
+    } else {
+      a = (a + this.segBase[op.segment]!) >>> 0;
+    }
+    return a;
+  }
+
+  /** 64-bit effective address computed in int32 halves (registers with huge values). */
+  private eaExact(op: Op): number {
+    const r = this.regs;
+    let lo = (op.disp % TWO32) >>> 0;
+    let hi = Math.floor(op.disp / TWO32);
+    const b = op.base;
+    if (b >= 0) {
+      lo += r[b << 1]! >>> 0;
+      hi += r[(b << 1) + 1]!;
+    }
+    const x = op.index;
+    if (x >= 0) {
+      const s = op.scale;
+      const xl = r[x << 1]! >>> 0;
+      const xh = r[(x << 1) + 1]!;
+      lo += xl * (1 << s);
+      hi += xh * (1 << s);
+    }
+    const carry = Math.floor(lo / TWO32);
+    lo -= carry * TWO32;
+    hi = (hi + carry) | 0;
+    let a = hi * TWO32 + lo;
+    if (op.segment >= 4) a = this.addSegBase(a, op.segment);
+    return a;
+  }
+
+  /** Vector for a non-canonical data access: #SS when the operand's segment is SS. */
+  override nonCanonicalVector(): number {
+    const op = this.curOp;
+    return op !== null && op.segment === 2 && op.hasMem ? Vec.SS : Vec.GP;
+  }
+
+  // ---- flags -----------------------------------------------------------------------------------
+
+  /** Full RFLAGS (materializes the lazy arithmetic flags). */
+  getFlags(): number {
+    if (this.lf[F.K] !== 0) {
+      this.flagsReg = (this.flagsReg & ~F.ARITH) | F.lazyFlags(this.lf);
+      this.lf[F.K] = 0;
+    }
+    return this.flagsReg;
+  }
+  /** Sets RFLAGS bits (all of them: callers mask what the instruction may change). */
+  setFlags(v: number): void {
+    const old = this.flagsReg;
+    this.flagsReg = (v & 0x3f7fd5) | FLAGS_FIXED1;
+    this.lf[F.K] = 0;
+    if (((old ^ this.flagsReg) & 0x200) !== 0 || (this.flagsReg & 0x100) !== 0) this.attention();
+  }
+  /** Replaces only the six arithmetic flags. */
+  setArith(v: number): void {
+    this.flagsReg = (this.flagsReg & ~F.ARITH) | (v & F.ARITH);
+    this.lf[F.K] = 0;
+  }
+  /** CF as 0/1. */
+  getCF(): number {
+    return this.lf[F.K] === 0 ? this.flagsReg & 1 : F.lazyCF(this.lf);
+  }
+  /** Condition code cc (0..15, Jcc encoding order: O NO B AE E NE BE A S NS P NP L GE LE G). */
+  cond(cc: number): boolean {
+    return F.cond(this.lf, this.flagsReg, cc);
+  }
+  /** Records a lazy result for sizes 1, 2, 4 (kind from flags.kind()). */
+  lazy(k: number, a: number, b: number, r: number): void {
+    const lf = this.lf;
+    lf[F.K] = k;
+    lf[F.A] = a;
+    lf[F.B] = b;
+    lf[F.R] = r;
+  }
+  /** Records a lazy 64-bit result. */
+  lazy64(k: number, al: number, ah: number, bl: number, bh: number, rl: number, rh: number): void {
+    const lf = this.lf;
+    lf[F.K] = k;
+    lf[F.A] = al;
+    lf[F.B] = bl;
+    lf[F.R] = rl;
+    lf[F.AH] = ah;
+    lf[F.BH] = bh;
+    lf[F.RH] = rh;
+  }
+
+  // ---- stack -------------------------------------------------------------------------------
+
+  /** RSP as a number (exact). */
+  rsp(): number {
+    return this.regs[9]! * TWO32 + (this.regs[8]! >>> 0);
+  }
+  setRsp(v: number): void {
+    this.setNum(4, v);
+  }
+  private stackAddr(a: number, n: number): number {
+    if (!(a >= -CANON && a <= CANON - n)) {
+      if (a >= 2 ** 63 || a < -(2 ** 63)) a = this.wrap64(a);
+      if (!(a >= -CANON && a <= CANON - n)) this.fault(Vec.SS, 0);
+    }
+    return a;
+  }
+  /** Pushes a 64-bit value. Faults leave RSP unchanged. */
+  push64(lo: number, hi: number): void {
+    const r = this.regs;
+    const rh = r[9]!;
+    if (rh < HUGE && rh >= -HUGE) {
+      const a = rh * TWO32 + (r[8]! >>> 0) - 8;
+      if (a >= -CANON && a <= CANON - 8) {
+        this.wr64(a, lo, hi);
+        this.setNum(4, a);
+        return;
+      }
+    }
+    const a = this.stackAddr(this.rsp() - 8, 8);
+    this.wr64(a, lo, hi);
+    this.setNum(4, a);
+  }
+  /** Pops a 64-bit value: returns the low half, the high half in this.hi. */
+  pop64(): number {
+    const r = this.regs;
+    const rh = r[9]!;
+    let a = rh * TWO32 + (r[8]! >>> 0);
+    if (!(rh < HUGE && rh >= -HUGE && a >= -CANON && a <= CANON - 8)) a = this.stackAddr(this.rsp(), 8);
+    const lo = this.rd64(a);
+    this.setNum(4, a + 8 === 2 ** 63 ? -(2 ** 63) : a + 8);
+    return lo;
+  }
+  push16(v: number): void {
+    const sp = this.sp() - 2;
+    this.wr16(this.stackLin(sp, 2), v);
+    this.setSpSized(sp);
+  }
+  pop16(): number {
+    const sp = this.sp();
+    const v = this.rd16(this.stackLin(sp, 2));
+    this.setSpSized(sp + 2);
+    return v;
+  }
+  /** Stack width in bytes: 8 in 64-bit mode, else 4 or 2 by SS.B. */
+  stackSize(): number {
+    return this.bits === 64 ? 8 : (this.segAttr[2]! & 0x4000) !== 0 ? 4 : 2;
+  }
+  /** The linear address of stack offset `a` for an n-byte access (#SS checks). */
+  stackLin(a: number, n: number): number {
+    if (this.bits === 64) return this.stackAddr(a, n);
+    const w = this.stackSize();
+    return ((w === 4 ? a >>> 0 : a & 0xffff) + this.segBase[2]!) >>> 0;
+  }
+  /** Stack pointer value by stack width. */
+  sp(): number {
+    const w = this.stackSize();
+    return w === 8 ? this.rsp() : w === 4 ? this.regs[8]! >>> 0 : this.regs[8]! & 0xffff;
+  }
+  /** Sets the stack pointer by stack width (wraps). */
+  setSpSized(v: number): void {
+    const w = this.stackSize();
+    if (w === 8) this.setRsp(v);
+    else if (w === 4) this.set32(4, v >>> 0);
+    else this.set16(4, v & 0xffff);
+  }
+  adjustSp(n: number): void {
+    this.setSpSized(this.sp() + n);
+  }
+  push32(v: number): void {
+    const sp = this.sp() - 4;
+    this.wr32(this.stackLin(sp, 4), v);
+    this.setSpSized(sp);
+  }
+  pop32(): number {
+    const sp = this.sp();
+    const v = this.rd32(this.stackLin(sp, 4));
+    this.setSpSized(sp + 4);
+    return v;
+  }
+
+  /** Reads the stack at RSP + off without popping (n bytes; 8: low half, high in this.hi). */
+  peekStack(off: number, n: number): number {
+    const a = this.stackLin(this.sp() + off, n);
+    return n === 8 ? this.rd64(a) : n === 4 ? this.rd32(a) : this.rd16(a);
+  }
+
+  // ---- control transfer ----------------------------------------------------------------------
+
+  /** Jumps to a linear address (64-bit mode: #GP(0) when non-canonical, RIP unchanged). */
+  jump(target: number): void {
+    if (this.bits === 64) {
+      if (!(target >= -CANON && target < CANON)) {
+        if (target >= 2 ** 63 || target < -(2 ** 63)) target = this.wrap64(target);
+        if (!(target >= -CANON && target < CANON)) this.gp(0);
+      }
+      this.ip = target;
+    } else {
+      this.ip = target >>> 0;
+    }
+  }
+  /** Jumps to (hi, lo). */
+  jump64(lo: number, hi: number): void {
+    this.jump(hi * TWO32 + (lo >>> 0));
+  }
+
+  /** Raises a software interrupt (INT n, INT3, INTO) after the current instruction. */
+  softInt(vector: number, icebp = false): never {
+    this.softVector = vector;
+    this.softIcebp = icebp;
+    this.excVector = vector;
+    this.excCode = -1;
+    throw FAULT;
+  }
+
+  /** Stop the run at the next instruction boundary (devices: StopReason.IoExit). */
+  requestStop(reason: StopReason = StopReason.IoExit): void {
+    this.stopRequest = reason;
+    this.attention();
+  }
+  /** Make the run loop look at interrupts, events and stop requests at the next boundary. */
+  attention(): void {
+    this.stopAt = 0;
+  }
+  /** Signal that an external interrupt may be pending (see acknowledgeInterrupt). */
+  raiseInterrupt(): void {
+    this.interruptPending = true;
+    this.attention();
+  }
+
+  // ---- TLB / mode hooks ------------------------------------------------------------------------
+
+  protected override onTlbFlush(): void {
+    this.fetchLin = NaN;
+  }
+
+  /** Recomputes the code size from CS and EFER.LMA; flushes decoded code when it changes. */
+  updateMode(): void {
+    const attr = this.segAttr[1]!;
+    let bits: 64 | 32 | 16;
+    if ((this.efer & EFER_LMA) !== 0 && (attr & 0x2000) !== 0) bits = 64;
+    else bits = (attr & 0x4000) !== 0 ? 32 : 16;
+    if (bits !== this.bits) {
+      this.bits = bits;
+      this.code.flush();
+      this.fetchLin = NaN;
+    }
+  }
+
+  // ---- fetch and decode ----------------------------------------------------------------------
+
+  private readonly decodeOut: Instr[] = [];
+
+  /** The cached instruction at linear `ip`, decoding (and caching) it on a miss. */
+  private fetchSlow(ip: number): Op {
+    const off = ip & 0xfff;
+    const linPage = ip - off;
+    const user = this.cpl === 3;
+    const phys = this.translate(ip, Acc.X, user);
+    const inRam = phys >= 0 && phys + (4096 - off) <= this.ramSize;
+    if (inRam) {
+      const ppn = Math.floor(phys / 4096);
+      const ops = this.code.page(ppn);
+      this.fetchLin = linPage;
+      this.fetchOps = ops;
+      const hit = ops[off];
+      if (hit !== null && hit !== undefined) return hit;
+      // Decode within the page first; an instruction running past the page end is retried
+      // with bytes from both pages (and not cached).
+      const avail = Math.min(15, 4096 - off);
+      const ins = decode(this.u8, phys, avail, this.bits);
+      if (ins.invalid !== 'truncated' || avail === 15) {
+        const op = this.makeOp(ins);
+        this.code.insert(phys, op);
+        // insert may have replaced the page array reference (first code on the page)
+        this.fetchOps = this.code.pages[ppn]!;
+        return op;
+      }
+    }
+    // Slow: gather up to 15 bytes, translating the next page only if needed.
+    const buf = this.scratch;
+    const first = Math.min(15, 4096 - off);
+    for (let i = 0; i < first; i++) buf[i] = this.physRead8(phys + i);
+    let ins = decode(buf, 0, first, this.bits);
+    if (ins.invalid === 'truncated' && first < 15) {
+      const p2 = this.translate(linPage + 4096, Acc.X, user);
+      for (let i = first; i < 15; i++) buf[i] = this.physRead8(p2 + (i - first));
+      ins = decode(buf, 0, 15, this.bits);
+    }
+    this.fetchLin = NaN;
+    return this.makeOp(ins);
+  }
+
+  private makeOp(ins: Instr): Op {
+    let exec: Handler;
+    let arg = 0;
+    if (ins.invalid !== '' || ins.form === null) {
+      exec = invalidOp;
+    } else {
+      const fi = ins.formIndex;
+      exec = ins.hasMem ? this.handlersMem[fi]! : this.handlersReg[fi]!;
+      arg = this.handlerArgs[fi]!;
+      if ((ins.prefixes & 1) !== 0 && (!ins.form.lock || !ins.hasMem)) exec = invalidOp; // LOCK
+    }
+    const op = new Op(exec, ins);
+    op.len = ins.length;
+    op.reg = ins.reg;
+    op.rm = ins.rm;
+    op.hasMem = ins.hasMem;
+    op.base = ins.base;
+    op.index = ins.index;
+    op.scale = ins.scale;
+    op.disp = ins.dispHi * TWO32 + (ins.disp >>> 0);
+    op.imm = ins.imm;
+    op.immHi = ins.immHi;
+    op.imm2 = ins.imm2;
+    op.opSize = ins.opSize;
+    op.addrSize = ins.addrSize;
+    op.segment = ins.segment;
+    op.prefixes = ins.prefixes;
+    op.formIndex = ins.formIndex;
+    op.arg = arg;
+    return op;
+  }
+
+  /** Decodes the instruction at a linear address without executing it (for tools); null if unmapped. */
+  decodeAt(lin: number): Instr | null {
+    const buf = new Uint8Array(15);
+    for (let i = 0; i < 15; i++) {
+      const p = this.peekTranslate(lin + i, this.cpl === 3);
+      if (p === null) {
+        if (i === 0) return null;
+        return decode(buf, 0, i, this.bits);
+      }
+      buf[i] = this.physRead8(p);
+    }
+    return decode(buf, 0, 15, this.bits);
+  }
+
+  // ---- the run loop --------------------------------------------------------------------------
+
+  /** Executes up to `maxInstructions` instructions (exception deliveries count too). */
+  run(maxInstructions: number): StopReason {
+    this.limitAt = this.instructionCount + Math.max(0, maxInstructions);
+    this.stopAt = 0;
+    let first = true;
+    for (;;) {
+      try {
+        return this.loop(first);
+      } catch (e) {
+        first = false;
+        const r = this.onThrow(e);
+        if (r !== StopReason.None) return r;
+      }
+    }
+  }
+
+  /** One instruction, or one exception delivery. */
+  step(): StopReason {
+    const r = this.run(1);
+    return r === StopReason.Limit ? StopReason.None : r;
+  }
+
+  private loop(first: boolean): StopReason {
+    let skipBreak = first;
+    for (;;) {
+      if (this.instructionCount >= this.stopAt) {
+        const r = this.boundary(skipBreak);
+        if (r !== StopReason.None) return r;
+      }
+      skipBreak = false;
+      const ip = this.ip;
+      this.opIp = ip;
+      const off = ip - this.fetchLin;
+      let op: Op | null = null;
+      if (off >= 0 && off < 4096) op = this.fetchOps[off]!;
+      if (op === null) op = this.fetchSlow(ip);
+      this.curOp = op;
+      this.ip = ip + op.len;
+      op.exec(this, op);
+      this.instructionCount++;
+    }
+  }
+
+  /** Slow checks at an instruction boundary; sets stopAt for the fast path. */
+  private boundary(skipBreak: boolean): StopReason {
+    const now = this.instructionCount;
+    if (this.stopRequest !== StopReason.None) {
+      const r = this.stopRequest;
+      this.stopRequest = StopReason.None;
+      return r;
+    }
+    if (now >= this.limitAt) return StopReason.Limit;
+    if (now >= this.eventAt && this.onEvent !== null) this.onEvent(this);
+    if (this.interruptPending && (this.flagsReg & 0x200) !== 0 && now > this.interruptShadow) {
+      const ack = this.acknowledgeInterrupt;
+      const v = ack === null ? -1 : ack();
+      if (v < 0) this.interruptPending = false;
+      else {
+        this.halted = false;
+        this.deliverExternal(v);
+        this.limitAt--;
+      }
+    }
+    if (this.halted) {
+      if (this.eventAt !== Infinity && this.eventAt > now && this.eventAt < Infinity) {
+        // Skip guest time to the next event.
+        this.instructionCount = Math.min(this.eventAt, this.limitAt);
+        if (this.instructionCount >= this.limitAt) return StopReason.Limit;
+        this.stopAt = 0;
+        return this.boundary(skipBreak);
+      }
+      return StopReason.Hlt;
+    }
+    if (!skipBreak && this.breakpoints.size !== 0 && this.breakpoints.has(this.ip)) return StopReason.Breakpoint;
+    let s = Math.min(this.limitAt, this.eventAt);
+    if (this.breakpoints.size !== 0 || this.interruptShadow >= now || this.stopRequest !== StopReason.None) s = now + 1;
+    else if (this.interruptPending && (this.flagsReg & 0x200) !== 0) s = now + 1;
+    this.stopAt = s;
+    return StopReason.None;
+  }
+
+  /** Handles a throw out of an instruction; returns a stop reason or None to go on. */
+  private onThrow(e: unknown): StopReason {
+    this.stopAt = 0;
+    if (e !== FAULT) {
+      this.internalError = e;
+      this.ip = this.opIp;
+      this.softVector = -1;
+      return this.exception(Vec.UD, -1);
+    }
+    const v = this.excVector;
+    if (this.softVector >= 0) {
+      // INT n / INT3 / INTO: a trap, RIP already after the instruction.
+      this.softVector = -1;
+      this.instructionCount++;
+      if (v < 32 && ((this.interceptExceptions >>> v) & 1) !== 0) {
+        this.lastException = { vector: v, errorCode: -1, cr2: BigInt(this.cr2), rip: BigInt(this.ip) };
+        return StopReason.Exception;
+      }
+      try {
+        deliverEvent(this, v, -1, this.softIcebp ? EXTERNAL : SOFTWARE, 0);
+        this.limitAt--;
+        return StopReason.None;
+      } catch (e2) {
+        if (e2 !== FAULT) {
+          this.internalError = e2;
+          return StopReason.TripleFault;
+        }
+        this.ip = this.opIp;
+        this.instructionCount--;
+        return this.exception(this.excVector, this.excCode);
+      }
+    }
+    this.ip = this.opIp;
+    return this.exception(v, this.excCode);
+  }
+
+  /** Raises exception `vector` at the current instruction: intercept, or deliver (with #DF rules). */
+  exception(vector: number, code: number): StopReason {
+    let v = vector;
+    let c = code;
+    let addr = this.excAddr;
+    for (;;) {
+      if (v < 32 && ((this.interceptExceptions >>> v) & 1) !== 0) {
+        this.lastException = { vector: v, errorCode: c, cr2: BigInt(v === Vec.PF ? addr : this.cr2), rip: BigInt(this.ip) };
+        return StopReason.Exception;
+      }
+      try {
+        if (v === Vec.PF) this.cr2 = addr;
+        deliverEvent(this, v, c, EXCEPTION, 1);
+        this.limitAt--;
+        return StopReason.None;
+      } catch (e) {
+        if (e !== FAULT) {
+          this.internalError = e;
+          return StopReason.TripleFault;
+        }
+        const v2 = this.excVector;
+        const c2 = this.excCode;
+        if (v === Vec.DF) return this.tripleFault();
+        const k1 = faultClass(v);
+        const k2 = faultClass(v2);
+        if ((k1 === 1 && k2 === 1) || (k1 === 2 && k2 !== 0)) {
+          v = Vec.DF;
+          c = 0;
+        } else {
+          v = v2;
+          c = c2;
+          addr = this.excAddr;
+        }
+      }
+    }
+  }
+
+  private tripleFault(): StopReason {
+    this.lastException = { vector: Vec.DF, errorCode: 0, cr2: BigInt(this.cr2), rip: BigInt(this.ip) };
+    return StopReason.TripleFault;
+  }
+
+  private deliverExternal(v: number): void {
+    try {
+      deliverEvent(this, v, -1, EXTERNAL, 1);
+    } catch (e) {
+      if (e !== FAULT) throw e;
+      const r = this.exception(this.excVector, this.excCode);
+      if (r !== StopReason.None) this.requestStop(r);
+    }
+  }
+
+  // ---- public API (BigInt at the boundary) ---------------------------------------------------
+
+  get rip(): bigint {
+    return BigInt(this.ip);
+  }
+  set rip(v: bigint) {
+    this.ip = Number(BigInt.asIntN(64, v));
+  }
+  get rflags(): bigint {
+    return BigInt(this.getFlags());
+  }
+  set rflags(v: bigint) {
+    this.setFlags(Number(v & 0xffffffffn));
+  }
+
+  getReg(name: string): bigint {
+    const n = name.toLowerCase();
+    if (n === 'rip') return this.rip;
+    if (n === 'rflags' || n === 'eflags') return this.rflags;
+    const e = REG_NAMES.get(n);
+    if (!e) throw new Error(`unknown register '${name}'`);
+    const [r, size] = e;
+    if (size === 8) return BigInt.asUintN(64, (BigInt(this.regs[(r << 1) + 1]!) << 32n) | BigInt(this.regs[r << 1]! >>> 0));
+    if (size === 4) return BigInt(this.regs[r << 1]! >>> 0);
+    if (size === 2) return BigInt(this.get16(r));
+    return BigInt(this.get8(r));
+  }
+
+  setReg(name: string, value: bigint): void {
+    const n = name.toLowerCase();
+    if (n === 'rip') return void (this.rip = value);
+    if (n === 'rflags' || n === 'eflags') return void (this.rflags = value);
+    const e = REG_NAMES.get(n);
+    if (!e) throw new Error(`unknown register '${name}'`);
+    const [r, size] = e;
+    const v = BigInt.asUintN(64, value);
+    const lo = Number(v & 0xffffffffn) | 0;
+    if (size === 8) this.set64(r, lo, Number(v >> 32n) | 0);
+    else if (size === 4) this.set32(r, lo);
+    else if (size === 2) this.set16(r, lo);
+    else this.set8(r, lo);
+  }
+
+  writePhys(addr: bigint, bytes: Uint8Array): void {
+    this.physWrite(Number(addr), bytes);
+  }
+  readPhys(addr: bigint, n: number): Uint8Array {
+    const out = new Uint8Array(n);
+    const a = Number(addr);
+    for (let i = 0; i < n; i++) out[i] = this.physRead8(a + i);
+    return out;
+  }
+  /** Writes through the current page tables (no A/D updates, no faults); false if unmapped. */
+  writeLinear(addr: bigint, bytes: Uint8Array): boolean {
+    const a = Number(BigInt.asIntN(64, addr));
+    for (let i = 0; i < bytes.length; i++) {
+      const p = this.peekTranslate(a + i);
+      if (p === null) return false;
+    }
+    for (let i = 0; i < bytes.length; i++) this.physWrite8(this.peekTranslate(a + i)!, bytes[i]!);
+    return true;
+  }
+  readLinear(addr: bigint, n: number): Uint8Array | null {
+    const a = Number(BigInt.asIntN(64, addr));
+    const out = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      const p = this.peekTranslate(a + i);
+      if (p === null) return null;
+      out[i] = this.physRead8(p);
+    }
+    return out;
+  }
+
+  // ---- segments --------------------------------------------------------------------------------
+
+  /** Loads a segment register's hidden part from descriptor dwords (no checks). */
+  loadSegFromDesc(seg: number, sel: number, lo: number, hi: number): void {
+    this.segSel[seg] = sel & 0xffff;
+    const base = ((hi & 0xff000000) | ((hi & 0xff) << 16) | (lo >>> 16)) >>> 0;
+    let limit = ((hi & 0xf0000) | (lo & 0xffff)) >>> 0;
+    if (hi & 0x800000) limit = limit * 4096 + 0xfff;
+    this.segAttr[seg] = (hi >>> 8) & 0xf0ff;
+    if (this.bits === 64 && seg !== 4 && seg !== 5) this.segBase[seg] = seg === 1 ? 0 : base;
+    else if (seg !== 4 && seg !== 5) this.segBase[seg] = base;
+    else this.segBase[seg] = base;
+    this.segLimit[seg] = limit;
+    if (seg === 1) this.updateMode();
+  }
+
+  /** Reads the 8-byte descriptor of `sel` (GDT or LDT): low dword returned, high in this.hi. */
+  readDescriptor(sel: number, ext: number): number {
+    const idx = sel & ~7;
+    const ldt = (sel & 4) !== 0;
+    const base = ldt ? this.ldtBase : this.gdtBase;
+    const limit = ldt ? this.ldtLimit : this.gdtLimit;
+    if (idx + 7 > limit) this.gp((sel & 0xfffc) | ext);
+    const lo = this.rdSys(base + idx, 4);
+    this.hi = this.rdSys(base + idx + 4, 4);
+    return lo;
+  }
+
+  // ---- reset ---------------------------------------------------------------------------------
+
+  /**
+   * Direct 64-bit state: CPL 0, flat GDT (CS 0x08, DS/SS 0x10, TSS 0x18), paging on with the first
+   * 4 GiB identity-mapped by 2 MiB pages (tables at the top of RAM), IF=0, RSP at the top of the
+   * free RAM below the tables.
+   */
+  reset64(): void {
+    this.regs.fill(0);
+    this.lf.fill(0);
+    this.flagsReg = FLAGS_FIXED1;
+    this.instructionCount = 0;
+    this.halted = false;
+    this.lastException = null;
+    this.internalError = null;
+    this.interruptPending = false;
+    this.interruptShadow = -1;
+    this.stopRequest = StopReason.None;
+    this.softVector = -1;
+    this.msrs.clear();
+    this.kernelGsBase = 0;
+    this.dr.fill(0);
+    this.dr[6] = 0xffff0ff0;
+    this.dr[7] = 0x400;
+    const top = this.ramSize;
+    const tables = top - 7 * 4096;
+    const gdt = tables;
+    const tss = tables + 0x800;
+    const pml4 = tables + 0x1000;
+    const pdpt = tables + 0x2000;
+    const pd0 = tables + 0x3000;
+    const zero = new Uint8Array(7 * 4096);
+    this.physWrite(tables, zero);
+    const dv = this.dv;
+    // GDT: null, code64 (0x08), data (0x10), TSS (0x18, 16 bytes)
+    dv.setUint32(gdt + 8, 0x0000ffff, true);
+    dv.setUint32(gdt + 12, 0x00af9b00, true);
+    dv.setUint32(gdt + 16, 0x0000ffff, true);
+    dv.setUint32(gdt + 20, 0x00cf9300, true);
+    const tssLimit = 0x67;
+    dv.setUint32(gdt + 24, ((tss & 0xffff) << 16) | tssLimit, true);
+    dv.setUint32(gdt + 28, (tss & 0xff000000) | 0x8b00 | ((tss >>> 16) & 0xff), true);
+    dv.setUint32(gdt + 32, 0, true);
+    // Paging: PML4[0] -> PDPT, PDPT[0..3] -> PD0..PD3, each PD: 512 x 2 MiB.
+    dv.setUint32(pml4, pdpt | 0x7, true);
+    for (let i = 0; i < 4; i++) {
+      const pd = pd0 + i * 4096;
+      dv.setUint32(pdpt + i * 8, pd | 0x7, true);
+      for (let j = 0; j < 512; j++) {
+        const addr = i * 2 ** 30 + j * 2 ** 21;
+        dv.setUint32(pd + j * 8, (addr % TWO32) + 0xe7, true);
+        dv.setUint32(pd + j * 8 + 4, Math.floor(addr / TWO32), true);
+      }
+    }
+    this.cr0 = (CR0_PE | 0x2 | 0x10 | 0x20 | CR0_WP | CR0_PG) | 0;
+    this.cr2 = 0;
+    this.cr3 = pml4;
+    this.cr4 = CR4_PAE | CR4_PGE | 0x200 | 0x400;
+    this.efer = EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE;
+    this.cr8 = 0;
+    this.gdtBase = gdt;
+    this.gdtLimit = 0x27;
+    this.idtBase = 0;
+    this.idtLimit = 0;
+    this.ldtSel = 0;
+    this.ldtBase = 0;
+    this.ldtLimit = 0;
+    this.trSel = 0x18;
+    this.trBase = tss;
+    this.trLimit = tssLimit;
+    this.trAttr = 0x8b;
+    this.bits = 64;
+    for (let s = 0; s < 6; s++) {
+      const code = s === 1;
+      this.segSel[s] = code ? 0x08 : 0x10;
+      this.segBase[s] = 0;
+      this.segLimit[s] = 0xffffffff;
+      this.segAttr[s] = code ? 0xa09b : 0xc093;
+    }
+    this.segSel[4] = this.segSel[5] = 0;
+    this.code.flush();
+    this.setCpl(0);
+    this.flushTlb(false);
+    this.ip = 0;
+    this.setNum(4, tables);
+  }
+}
+
+/** Exception classes for the double-fault rules: 0 benign, 1 contributory, 2 page fault. */
+function faultClass(v: number): number {
+  if (v === Vec.PF) return 2;
+  if (v === Vec.DE || v === Vec.TS || v === Vec.NP || v === Vec.SS || v === Vec.GP) return 1;
+  return 0;
+}
+
+export { Vec } from '../memory/mmu';
+void REG_NONE;
+void EFER_NXE;
