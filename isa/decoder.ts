@@ -267,7 +267,7 @@ export function decodeWith(t: DecodeTable, bytes: Uint8Array, pos: number, avail
     rex = 0;
     p++;
   }
-  if (seg >= 0) prefixes |= Prefix.SEG;
+  if (seg >= 0) (prefixes |= Prefix.SEG), (d.segment = seg);
   if (rex) prefixes |= Prefix.REX;
   d.prefixes = prefixes;
   d.rex = rex;

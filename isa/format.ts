@@ -77,6 +77,12 @@ function isCondFamily(m: string, prefix: string): boolean {
   return m.startsWith(prefix) && m.length > prefix.length && m.length <= prefix.length + 3;
 }
 
+/** The operand size the prefixes select (66, REX.W), whatever the form fixes. */
+export function prefixOpSize(d: Instr): number {
+  if (d.bits === 64 && (d.rex & 8) !== 0) return 8;
+  return ((d.prefixes & Prefix.OPSIZE) !== 0) !== (d.bits === 16) ? 2 : 4;
+}
+
 /** The mnemonic as objdump prints it. */
 export function mnemonicOf(d: Instr): string {
   const f = d.form!;
@@ -90,8 +96,11 @@ export function mnemonicOf(d: Instr): string {
   const s = STRING_BASE[m];
   if (s) return s;
   const suf = SIZE_SUFFIX[m];
-  if (suf) return suf[d.opSize === 2 ? 0 : d.opSize === 8 ? 2 : 1];
-  if (m === 'RETF') return f.immSizes.length ? 'retf' : d.opSize === 2 ? 'retfw' : d.opSize === 8 ? 'retfq' : 'retf';
+  if (suf) return d.bits !== 64 && (m.startsWith('SYSRET') || m.startsWith('SYSEXIT')) ? m.toLowerCase().replace(/q$/, '') : suf[d.opSize === 2 ? 0 : d.opSize === 8 ? 2 : 1];
+  if (m === 'RETF') return d.opSize === 2 ? 'retfw' : d.opSize === 8 ? 'retfq' : 'retf';
+  if ((m === 'RET' || m === 'ENTER' || m === 'LEAVE') && d.opSize === 2) return m.toLowerCase() + 'w';
+  if ((m === 'PUSH' || m === 'POP') && d.opSize === 2 && f.operands[0]?.kind === OpKind.Fixed && f.operands[0].seg) return m.toLowerCase() + 'w';
+  if ((m === 'LGDT' || m === 'LIDT' || m === 'SGDT' || m === 'SIDT') && d.bits !== 64) return m.toLowerCase() + (prefixOpSize(d) === 2 ? 'w' : 'd');
   if (m === 'MOV' && (f.moffs ? d.addrSize === 8 : f.immSizes[0] === 8)) return 'movabs';
   if (m === 'PUSH' && d.opSize === 2 && f.operands[0]?.kind === OpKind.Imm) return 'pushw';
   return ALIAS[m] ?? m.toLowerCase();
@@ -173,7 +182,8 @@ function operandText(d: Instr, o: Operand, address: bigint, bits: number, opts: 
     case OpKind.OpReg:
       return regName(d.reg, o.size || d.opSize);
     case OpKind.RegMem:
-      if (d.rm !== REG_NONE) return regName(d.rm, o.size || d.opSize);
+      // MOV Sreg, r/m16 with a register: objdump names it by the prefixes' operand size.
+      if (d.rm !== REG_NONE) return regName(d.rm, f.operands[0]!.kind === OpKind.Sreg ? prefixOpSize(d) : o.size || d.opSize);
       return memText(d, o.memSize, bits);
     case OpKind.Mem: {
       let size = o.size;
@@ -203,7 +213,7 @@ function operandText(d: Instr, o: Operand, address: bigint, bits: number, opts: 
     case OpKind.Cr:
       return 'cr' + d.reg;
     case OpKind.Dr:
-      return 'db' + d.reg;
+      return 'dr' + d.reg;
     case OpKind.One:
       return '1';
   }
@@ -222,7 +232,8 @@ export function formatInstr(instr: Instr, address: bigint, opts?: FormatOptions)
   if ((f.mnemonic === 'AAM' || f.mnemonic === 'AAD') && ops.length === 0) ops = ['0xa'];
   let prefix = '';
   if ((instr.prefixes & Prefix.LOCK) !== 0) prefix = 'lock ';
-  if (f.rep && (instr.prefixes & (Prefix.REP | Prefix.REPNE)) !== 0) prefix += 'rep ';
+  if (f.rep && (instr.prefixes & Prefix.REP) !== 0) prefix += 'rep ';
+  else if (f.rep && (instr.prefixes & Prefix.REPNE) !== 0) prefix += 'repnz ';
   else if (f.repe && (instr.prefixes & Prefix.REP) !== 0) prefix += 'repz ';
   else if (f.repe && (instr.prefixes & Prefix.REPNE) !== 0) prefix += 'repnz ';
   let text = prefix + (ops.length ? mn.padEnd(6) + ' ' + ops.join(',') : mn);
