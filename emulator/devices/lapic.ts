@@ -116,7 +116,7 @@ export interface LocalApicOptions {
 
 export class LocalApic implements MmioDevice, TimedDevice, ApicSide {
   id = 0;
-  private base = LAPIC_DEFAULT_BASE | APIC_BASE_BSP | APIC_BASE_ENABLE;
+  private base = (LAPIC_DEFAULT_BASE | APIC_BASE_BSP | APIC_BASE_ENABLE) >>> 0;
   tpr = 0;
   svr = 0xff;
   ldr = 0;
@@ -160,7 +160,7 @@ export class LocalApic implements MmioDevice, TimedDevice, ApicSide {
   /** Power-on reset (QEMU apic_reset_common): base 0xFEE00000 enabled, INIT state, LINT0 ExtINT on the BSP. */
   reset(id = this.id): void {
     this.id = id & 0xff;
-    this.base = LAPIC_DEFAULT_BASE | (this.bsp ? APIC_BASE_BSP : 0) | APIC_BASE_ENABLE;
+    this.base = (LAPIC_DEFAULT_BASE | (this.bsp ? APIC_BASE_BSP : 0) | APIC_BASE_ENABLE) >>> 0;
     this.initReset();
     if (this.bsp) this.lvt[LVT_LINT0] = DM_EXTINT << 8;
     if (this.region && this.bus) {
