@@ -186,6 +186,7 @@ function operandText(d: Instr, o: Operand, address: bigint, bits: number, opts: 
       if (d.rm !== REG_NONE) return regName(d.rm, f.operands[0]!.kind === OpKind.Sreg ? prefixOpSize(d) : o.size || d.opSize);
       return memText(d, o.memSize, bits);
     case OpKind.Mem: {
+      if (f.mnemonic === 'CMPXCHG16B') return 'OWORD PTR ' + memText(d, 0, bits);
       let size = o.size;
       if (NO_SIZE_MEM.has(f.mnemonic)) size = 0;
       else if (size === 0 && (f.mnemonic === 'INVLPG' || f.mnemonic.startsWith('PREFETCH') || f.mnemonic.startsWith('CLFLUSH') || f.mnemonic === 'CLWB')) size = 1;

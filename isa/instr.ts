@@ -63,7 +63,8 @@ export interface Instr {
    * Segment for the memory operand: the override if any (the last one), else SS when the base
    * is RSP/RBP (register 4 or 5: ESP/EBP, or BP in 16-bit addressing; not R12/R13), else DS.
    * In 64-bit mode an ES/CS/SS/DS override is still reported (its base is 0 there anyway).
-   * String instructions' ES:rDI operand is implied by the form, not described here.
+   * For string instructions and XLAT it is the segment of the DS:rSI / DS:[rBX] operand (the
+   * override, else DS); their ES:rDI operand is implied by the form and cannot be overridden.
    */
   segment: number;
   /** The REX byte (0 when absent). */
@@ -123,7 +124,16 @@ export interface Instr {
   immHi: number;
   /** Second immediate, unsigned: ENTER's nesting level (imm8), a far pointer's selector. */
   imm2: number;
-  /** Why the bytes do not form a valid instruction in this mode, or '' when valid. */
+  /**
+   * Why the bytes do not form a valid instruction in this mode, or '' when valid. The decoder's
+   * reasons: 'undefined opcode' (no form, or no form with these prefixes / ModRM.reg digit),
+   * 'not valid in 64-bit mode' / 'not valid in 32-bit mode', 'memory operand required' (mod = 3
+   * on a memory-only form), 'register operand required', 'invalid operand size or address size',
+   * 'LOCK prefix not allowed' (form not lockable, or no memory destination), 'invalid segment
+   * register', 'MOV to CS', 'invalid control register', 'invalid debug register' (all #UD);
+   * 'too long' (more than 15 bytes: #GP on hardware); 'truncated' (`avail` ran out: fetch more
+   * bytes and decode again).
+   */
   invalid: string;
 
   // Added by the decoder (documented here; the fields above keep their meaning).

@@ -70,12 +70,12 @@ export const RULES: Rule[] = [
   {
     key: 'f64-near-branch',
     doc: 'In 64-bit mode Intel CPUs ignore 66 on near JMP/Jcc/CALL/RET/LOOP/JrCXZ (operand size forced to 64: SDM Vol. 2 JMP, Jcc, CALL, RET); objdump and llvm-mc decode the AMD way, with a 16-bit displacement or return (`jmpw`, `callw`, `retw`).',
-    test: (c) => c.bits === 64 && c.prefixes.includes(0x66) && /^(7[0-9a-f]|e[0-3]|e[89b]|c[23]|0f 8[0-9a-f]|ff [d-e][0-9a-f])( |$)/.test(c.op),
+    test: (c) => c.bits === 64 && c.prefixes.includes(0x66) && (c.d.form?.size64 === 'f64' || /^(7[0-9a-f]|e[0-3]|e[89b]|c[23]|0f 8[0-9a-f])( |$)/.test(c.op)),
   },
   {
     key: 'far-m16-64',
-    doc: 'REX.W FF /3 and FF /5 are far CALL/JMP through an m16:64 pointer (TBYTE) on Intel CPUs (SDM CALL, JMP); objdump ignores REX.W (FWORD, AMD) and llvm-mc omits the size.',
-    test: (c) => c.bits === 64 && /^(CALL|JMP)$/.test(c.d.form?.mnemonic ?? '') && c.d.form?.operands[0]?.text === 'm16:64',
+    doc: 'REX.W FF /3, FF /5, 0F B2, 0F B4 and 0F B5 (far CALL, JMP, LSS, LFS, LGS) take an m16:64 pointer (TBYTE) on Intel CPUs (SDM CALL, JMP, LSS); objdump ignores REX.W (FWORD, AMD) and llvm-mc omits the size.',
+    test: (c) => c.bits === 64 && !!c.d.form?.operands.some((o) => o.text === 'm16:64'),
   },
   {
     key: 'movsxd-16',
