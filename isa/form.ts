@@ -77,7 +77,7 @@ export interface Form {
   mandatory: number;
   /** Opcode bytes, without prefixes (the ModRM byte included when the row spells it out). */
   opcode: number[];
-  /** ModRM: -1 none, 8 = /r, 0..7 = /digit. */
+  /** ModRM: -1 none, 8 = /r, 0..7 = /digit, 9 = /x (a ModRM byte whose reg field is ignored). */
   modrm: number;
   /** ModRM.mod restriction: 0 none, 1 memory only, 2 register only. */
   modRestrict: 0 | 1 | 2;

@@ -163,9 +163,9 @@ function parseRow(cols: string[]): Form {
       opReg = true;
       opRegSize = { b: 1, w: 2, d: 4, o: 8 }[t[2] as 'b']!;
       stage = 2;
-    } else if (stage >= 1 && (t === '/r' || /^\/[0-7]$/.test(t))) {
+    } else if (stage >= 1 && (t === '/r' || t === '/x' || /^\/[0-7]$/.test(t))) {
       if (modrm >= 0 || opReg) throw new Error(`misplaced '${t}'`);
-      modrm = t === '/r' ? 8 : +t[1]!;
+      modrm = t === '/r' ? 8 : t === '/x' ? 9 : +t[1]!;
       stage = 2;
     } else if (stage === 2 && (t === 'm' || t === 'r') && modrm >= 0 && !modRestrict && !immTokens.length) {
       modRestrict = t === 'm' ? 1 : 2;

@@ -183,6 +183,10 @@ F6 /0 ib           | TEST r/m8, imm8        | 64 32 | 0=oc w=szp u=a   |        
 o16 F7 /0 iw       | TEST r/m16, imm16      | 64 32 | 0=oc w=szp u=a   |                         | AND imm16 with r/m16 and set SF, ZF and PF by the result, discarding it.
 o32 F7 /0 id       | TEST r/m32, imm32      | 64 32 | 0=oc w=szp u=a   |                         | AND imm32 with r/m32 and set SF, ZF and PF by the result, discarding it.
 o64 F7 /0 id       | TEST r/m64, imm32      | 64    | 0=oc w=szp u=a   |                         | AND imm32 sign-extended to 64 bits with r/m64 and set SF, ZF and PF by the result, discarding it.
+F6 /1 ib           | TEST r/m8, imm8        | 64 32 | 0=oc w=szp u=a   | id=Test_rm8_imm8_f6_1   | Undocumented alias of F6 /0 that every x86-64 CPU decodes: TEST r/m8, imm8.
+o16 F7 /1 iw       | TEST r/m16, imm16      | 64 32 | 0=oc w=szp u=a   | id=Test_rm16_imm16_f7_1 | Undocumented alias of F7 /0: TEST r/m16, imm16.
+o32 F7 /1 id       | TEST r/m32, imm32      | 64 32 | 0=oc w=szp u=a   | id=Test_rm32_imm32_f7_1 | Undocumented alias of F7 /0: TEST r/m32, imm32.
+o64 F7 /1 id       | TEST r/m64, imm32      | 64    | 0=oc w=szp u=a   | id=Test_rm64_imm32_f7_1 | Undocumented alias of F7 /0: TEST r/m64, imm32 sign-extended.
 # INC, DEC (40-4F are INC/DEC only outside 64-bit mode, where they are REX prefixes)
 FE /0              | INC r/m8               | 64 32 | w=oszap          | lock                    | Increment r/m8 by 1, leaving CF unchanged.
 o16 FF /0          | INC r/m16              | 64 32 | w=oszap          | lock                    | Increment r/m16 by 1, leaving CF unchanged.

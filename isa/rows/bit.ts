@@ -47,20 +47,20 @@ o16 F3 0F BC /r | TZCNT r16, r/m16  | 64 32 | w=zc u=osap |      | Set r16 to th
 o32 F3 0F BC /r | TZCNT r32, r/m32  | 64 32 | w=zc u=osap |      | Set r32 to the number of trailing zero bits of r/m32 (CF set when the source is 0, ZF when the result is 0).
 o64 F3 0F BC /r | TZCNT r64, r/m64  | 64    | w=zc u=osap |      | Set r64 to the number of trailing zero bits of r/m64 (CF set when the source is 0, ZF when the result is 0).
 # SETcc (the ModRM.reg field is ignored)
-0F 90 /0        | SETO r/m8         | 64 32 | r=o         |      | Set r/m8 to 1 if overflow (OF=1), else to 0.
-0F 91 /0        | SETNO r/m8        | 64 32 | r=o         |      | Set r/m8 to 1 if not overflow (OF=0), else to 0.
-0F 92 /0        | SETB r/m8         | 64 32 | r=c         |      | Set r/m8 to 1 if below (CF=1), else to 0.
-0F 93 /0        | SETAE r/m8        | 64 32 | r=c         |      | Set r/m8 to 1 if above or equal (CF=0), else to 0.
-0F 94 /0        | SETE r/m8         | 64 32 | r=z         |      | Set r/m8 to 1 if equal (ZF=1), else to 0.
-0F 95 /0        | SETNE r/m8        | 64 32 | r=z         |      | Set r/m8 to 1 if not equal (ZF=0), else to 0.
-0F 96 /0        | SETBE r/m8        | 64 32 | r=zc        |      | Set r/m8 to 1 if below or equal (CF=1 or ZF=1), else to 0.
-0F 97 /0        | SETA r/m8         | 64 32 | r=zc        |      | Set r/m8 to 1 if above (CF=0 and ZF=0), else to 0.
-0F 98 /0        | SETS r/m8         | 64 32 | r=s         |      | Set r/m8 to 1 if sign (SF=1), else to 0.
-0F 99 /0        | SETNS r/m8        | 64 32 | r=s         |      | Set r/m8 to 1 if not sign (SF=0), else to 0.
-0F 9A /0        | SETP r/m8         | 64 32 | r=p         |      | Set r/m8 to 1 if parity (PF=1), else to 0.
-0F 9B /0        | SETNP r/m8        | 64 32 | r=p         |      | Set r/m8 to 1 if not parity (PF=0), else to 0.
-0F 9C /0        | SETL r/m8         | 64 32 | r=so        |      | Set r/m8 to 1 if less (SF!=OF), else to 0.
-0F 9D /0        | SETGE r/m8        | 64 32 | r=so        |      | Set r/m8 to 1 if greater or equal (SF=OF), else to 0.
-0F 9E /0        | SETLE r/m8        | 64 32 | r=zso       |      | Set r/m8 to 1 if less or equal (ZF=1 or SF!=OF), else to 0.
-0F 9F /0        | SETG r/m8         | 64 32 | r=zso       |      | Set r/m8 to 1 if greater (ZF=0 and SF=OF), else to 0.
+0F 90 /x        | SETO r/m8         | 64 32 | r=o         |      | Set r/m8 to 1 if overflow (OF=1), else to 0.
+0F 91 /x        | SETNO r/m8        | 64 32 | r=o         |      | Set r/m8 to 1 if not overflow (OF=0), else to 0.
+0F 92 /x        | SETB r/m8         | 64 32 | r=c         |      | Set r/m8 to 1 if below (CF=1), else to 0.
+0F 93 /x        | SETAE r/m8        | 64 32 | r=c         |      | Set r/m8 to 1 if above or equal (CF=0), else to 0.
+0F 94 /x        | SETE r/m8         | 64 32 | r=z         |      | Set r/m8 to 1 if equal (ZF=1), else to 0.
+0F 95 /x        | SETNE r/m8        | 64 32 | r=z         |      | Set r/m8 to 1 if not equal (ZF=0), else to 0.
+0F 96 /x        | SETBE r/m8        | 64 32 | r=zc        |      | Set r/m8 to 1 if below or equal (CF=1 or ZF=1), else to 0.
+0F 97 /x        | SETA r/m8         | 64 32 | r=zc        |      | Set r/m8 to 1 if above (CF=0 and ZF=0), else to 0.
+0F 98 /x        | SETS r/m8         | 64 32 | r=s         |      | Set r/m8 to 1 if sign (SF=1), else to 0.
+0F 99 /x        | SETNS r/m8        | 64 32 | r=s         |      | Set r/m8 to 1 if not sign (SF=0), else to 0.
+0F 9A /x        | SETP r/m8         | 64 32 | r=p         |      | Set r/m8 to 1 if parity (PF=1), else to 0.
+0F 9B /x        | SETNP r/m8        | 64 32 | r=p         |      | Set r/m8 to 1 if not parity (PF=0), else to 0.
+0F 9C /x        | SETL r/m8         | 64 32 | r=so        |      | Set r/m8 to 1 if less (SF!=OF), else to 0.
+0F 9D /x        | SETGE r/m8        | 64 32 | r=so        |      | Set r/m8 to 1 if greater or equal (SF=OF), else to 0.
+0F 9E /x        | SETLE r/m8        | 64 32 | r=zso       |      | Set r/m8 to 1 if less or equal (ZF=1 or SF!=OF), else to 0.
+0F 9F /x        | SETG r/m8         | 64 32 | r=zso       |      | Set r/m8 to 1 if greater (ZF=0 and SF=OF), else to 0.
 `;

@@ -107,6 +107,7 @@ o64 90+ro         | XCHG RAX, r64      | 64    |          |                | Exc
 o16 87 /r         | XCHG r/m16, r16    | 64 32 |          | lock           | Exchange r16 with r/m16.
 o32 87 /r         | XCHG r/m32, r32    | 64 32 |          | lock           | Exchange r32 with r/m32.
 o64 87 /r         | XCHG r/m64, r64    | 64    |          | lock           | Exchange r64 with r/m64.
+o16 0F C8+rw      | BSWAP r16          | 64 32 |          |                | Undefined by the SDM for a 16-bit register; the hardware clears the low 16 bits of r16.
 o32 0F C8+rd      | BSWAP r32          | 64 32 |          |                | Reverse the byte order of r32.
 o64 0F C8+ro      | BSWAP r64          | 64    |          |                | Reverse the byte order of r64.
 0F C0 /r          | XADD r/m8, r8      | 64 32 | w=oszacp | lock           | Exchange r8 and r/m8, then store their sum in r/m8.

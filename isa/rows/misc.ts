@@ -4,9 +4,9 @@
 export const ROWS = `
 # No operation and hints
 90             | NOP            | 64 32 |             |  | Do nothing (also with 66 or REX.W; with REX.B it is XCHG r8, rAX).
-o16 0F 1F /0   | NOP r/m16      | 64 32 |             |  | Do nothing; the operand is decoded but not accessed (multi-byte NOP).
-o32 0F 1F /0   | NOP r/m32      | 64 32 |             |  | Do nothing; the operand is decoded but not accessed (multi-byte NOP).
-o64 0F 1F /0   | NOP r/m64      | 64    |             |  | Do nothing; the operand is decoded but not accessed (multi-byte NOP).
+o16 0F 1F /x   | NOP r/m16      | 64 32 |             |  | Do nothing; the operand is decoded but not accessed (multi-byte NOP); the reg field of ModRM is ignored.
+o32 0F 1F /x   | NOP r/m32      | 64 32 |             |  | Do nothing; the operand is decoded but not accessed (multi-byte NOP); the reg field of ModRM is ignored.
+o64 0F 1F /x   | NOP r/m64      | 64    |             |  | Do nothing; the operand is decoded but not accessed (multi-byte NOP); the reg field of ModRM is ignored.
 F3 90          | PAUSE          | 64 32 |             |  | Hint that this is a spin-wait loop.
 0F 18 /0 m     | PREFETCHNTA m8 | 64 32 |             |  | Hint to prefetch the line holding m8 with minimal cache pollution (non-temporal).
 0F 18 /1 m     | PREFETCHT0 m8  | 64 32 |             |  | Hint to prefetch the line holding m8 into all cache levels.

@@ -67,6 +67,19 @@ o32 C1 /4 ib    | SHL r/m32, imm8       | 64 32 | w=szcp u=oa    |  | Shift r/m3
 o64 D1 /4       | SHL r/m64, 1          | 64    | w=oszcp u=a    |  | Shift r/m64 left by 1.
 o64 D3 /4       | SHL r/m64, CL         | 64    | w=szcp u=oa    |  | Shift r/m64 left by CL masked to 6 bits; a zero count changes no flags and OF is defined only for a count of 1.
 o64 C1 /4 ib    | SHL r/m64, imm8       | 64    | w=szcp u=oa    |  | Shift r/m64 left by imm8 masked to 6 bits; a zero count changes no flags and OF is defined only for a count of 1.
+# SAL at /6: an alias of SHL
+D0 /6           | SAL r/m8, 1           | 64 32 | w=oszcp u=a    | id=Sal_rm8_1_6 | Undocumented alias of the /4 form that every x86-64 CPU decodes: Shift r/m8 left by 1.
+D2 /6           | SAL r/m8, CL          | 64 32 | w=szp u=oac    | id=Sal_rm8_cl_6 | Undocumented alias of the /4 form that every x86-64 CPU decodes: Shift r/m8 left by CL masked to 5 bits; a zero count changes no flags, OF is defined only for a count of 1 and CF only for counts below 8.
+C0 /6 ib        | SAL r/m8, imm8        | 64 32 | w=szp u=oac    | id=Sal_rm8_imm8_6 | Undocumented alias of the /4 form that every x86-64 CPU decodes: Shift r/m8 left by imm8 masked to 5 bits; a zero count changes no flags, OF is defined only for a count of 1 and CF only for counts below 8.
+o16 D1 /6       | SAL r/m16, 1          | 64 32 | w=oszcp u=a    | id=Sal_rm16_1_6 | Undocumented alias of the /4 form that every x86-64 CPU decodes: Shift r/m16 left by 1.
+o16 D3 /6       | SAL r/m16, CL         | 64 32 | w=szp u=oac    | id=Sal_rm16_cl_6 | Undocumented alias of the /4 form that every x86-64 CPU decodes: Shift r/m16 left by CL masked to 5 bits; a zero count changes no flags, OF is defined only for a count of 1 and CF only for counts below 16.
+o16 C1 /6 ib    | SAL r/m16, imm8       | 64 32 | w=szp u=oac    | id=Sal_rm16_imm8_6 | Undocumented alias of the /4 form that every x86-64 CPU decodes: Shift r/m16 left by imm8 masked to 5 bits; a zero count changes no flags, OF is defined only for a count of 1 and CF only for counts below 16.
+o32 D1 /6       | SAL r/m32, 1          | 64 32 | w=oszcp u=a    | id=Sal_rm32_1_6 | Undocumented alias of the /4 form that every x86-64 CPU decodes: Shift r/m32 left by 1.
+o32 D3 /6       | SAL r/m32, CL         | 64 32 | w=szcp u=oa    | id=Sal_rm32_cl_6 | Undocumented alias of the /4 form that every x86-64 CPU decodes: Shift r/m32 left by CL masked to 5 bits; a zero count changes no flags and OF is defined only for a count of 1.
+o32 C1 /6 ib    | SAL r/m32, imm8       | 64 32 | w=szcp u=oa    | id=Sal_rm32_imm8_6 | Undocumented alias of the /4 form that every x86-64 CPU decodes: Shift r/m32 left by imm8 masked to 5 bits; a zero count changes no flags and OF is defined only for a count of 1.
+o64 D1 /6       | SAL r/m64, 1          | 64    | w=oszcp u=a    | id=Sal_rm64_1_6 | Undocumented alias of the /4 form that every x86-64 CPU decodes: Shift r/m64 left by 1.
+o64 D3 /6       | SAL r/m64, CL         | 64    | w=szcp u=oa    | id=Sal_rm64_cl_6 | Undocumented alias of the /4 form that every x86-64 CPU decodes: Shift r/m64 left by CL masked to 6 bits; a zero count changes no flags and OF is defined only for a count of 1.
+o64 C1 /6 ib    | SAL r/m64, imm8       | 64    | w=szcp u=oa    | id=Sal_rm64_imm8_6 | Undocumented alias of the /4 form that every x86-64 CPU decodes: Shift r/m64 left by imm8 masked to 6 bits; a zero count changes no flags and OF is defined only for a count of 1.
 # SHR
 D0 /5           | SHR r/m8, 1           | 64 32 | w=oszcp u=a    |  | Shift r/m8 right (unsigned) by 1.
 D2 /5           | SHR r/m8, CL          | 64 32 | w=szp u=oac    |  | Shift r/m8 right (unsigned) by CL masked to 5 bits; a zero count changes no flags, OF is defined only for a count of 1 and CF only for counts below 8.
