@@ -100,6 +100,8 @@ export interface Form {
   cpl0: boolean;
   ioCheck: boolean;
   description: string;
+  /** Identifier of the form this one is an encoding alias of (same operation), or ''. */
+  aliasOf: string;
 
   // Added by the table parser (isa/table.ts); derived from the row, never written in it.
   /** The family (rows/<family>.ts) and the line of the row in that family's text. */

@@ -78,4 +78,16 @@ describe('instruction table', () => {
     expect(() => buildForms([{ family: 'a', text: '90 | NOP | 64 | | | x' }, { family: 'b', text: '90 | NOP | 64 | | | x' }])).toThrow(/'b' line 1: identifier 'Nop' already used in 'a'/);
     expect(() => parseRows('01 /r | ADD r/m32 | 64 | | | x', 'fam')).toThrow(/\/r needs/);
   });
+
+  it('checks aliases: the target exists and has the same operands', () => {
+    const add = '01 /r | ADD r/m32, r32 | 64 | | | x';
+    expect(buildForms([{ family: 'a', text: `${add}\n0F 01 /r | ADD r/m32, r32 | 64 | | id=Add_x alias=Add_rm32_r32 | y` }])[1]!.aliasOf).toBe('Add_rm32_r32');
+    expect(() => buildForms([{ family: 'a', text: `${add}\n0F 01 /r | ADD r/m32, r32 | 64 | | id=Add_x alias=Sub_rm32_r32 | y` }])).toThrow(/alias of unknown form 'Sub_rm32_r32'/);
+    expect(() => buildForms([{ family: 'a', text: `${add}\n0F 01 /r | ADD r32, r/m32 | 64 | | alias=Add_rm32_r32 | y` }])).toThrow(/other operands/);
+  });
+
+  it('takes /x as a ModRM byte whose reg field is ignored', () => {
+    const [s] = parseRows('0F 94 /x | SETE r/m8 | 64 32 | r=z | | Set.', 't');
+    expect(s!.modrm).toBe(9);
+  });
 });

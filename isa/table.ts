@@ -267,6 +267,7 @@ function parseRow(cols: string[]): Form {
   const [flagsRead, flagsWritten, flagsUndefined, flagsCleared, flagsSet] = parseFlags(flags);
   let lock = false, rep = false, repe = false, cpl0 = false, ioCheck = false;
   let explicitId = '';
+  let aliasOf = '';
   for (const a of attrs.split(/\s+/).filter(Boolean)) {
     if (a === 'lock') lock = true;
     else if (a === 'rep') rep = true;
@@ -274,6 +275,7 @@ function parseRow(cols: string[]): Form {
     else if (a === 'cpl0') cpl0 = true;
     else if (a === 'io') ioCheck = true;
     else if (a.startsWith('id=') && /^id=[A-Z][A-Za-z0-9_]*$/.test(a)) explicitId = a.slice(3);
+    else if (a.startsWith('alias=') && /^alias=[A-Z][A-Za-z0-9_]*$/.test(a)) aliasOf = a.slice(6);
     else throw new Error(`unknown attribute '${a}'`);
   }
   if (lock && !rmLike) throw new Error("'lock' on a form without an r/m operand");
@@ -326,6 +328,7 @@ function parseRow(cols: string[]): Form {
     cpl0,
     ioCheck,
     description,
+    aliasOf,
     family: '',
     line: 0,
     moffs,
@@ -378,6 +381,14 @@ export function buildForms(sources: readonly { family: string; text: string }[])
       f.index = all.length;
       all.push(f);
     }
+  }
+  for (const f of all) {
+    if (!f.aliasOf) continue;
+    const target = seen.get(f.aliasOf);
+    if (!target) throw new Error(`isa rows '${f.family}' line ${f.line}: alias of unknown form '${f.aliasOf}'`);
+    if (target.aliasOf) throw new Error(`isa rows '${f.family}' line ${f.line}: alias of an alias '${f.aliasOf}'`);
+    const ops = (g: Form) => g.operands.map((o) => o.text).join(',');
+    if (ops(target) !== ops(f)) throw new Error(`isa rows '${f.family}' line ${f.line}: alias '${f.aliasOf}' has other operands`);
   }
   return all;
 }

@@ -16,7 +16,7 @@ o16 05 iw          | ADD AX, imm16          | 64 32 | w=oszacp         |        
 o32 05 id          | ADD EAX, imm32         | 64 32 | w=oszacp         |                         | Add imm32 to EAX.
 o64 05 id          | ADD RAX, imm32         | 64    | w=oszacp         |                         | Add imm32 sign-extended to 64 bits to RAX.
 80 /0 ib           | ADD r/m8, imm8         | 64 32 | w=oszacp         | lock                    | Add imm8 to r/m8.
-82 /0 ib           | ADD r/m8, imm8         | 32    | w=oszacp         | lock id=Add_rm8_imm8_82 | Add imm8 to r/m8 (alias of 80; invalid in 64-bit mode).
+82 /0 ib           | ADD r/m8, imm8         | 32    | w=oszacp         | lock id=Add_rm8_imm8_82 alias=Add_rm8_imm8 | Add imm8 to r/m8 (alias of 80; invalid in 64-bit mode).
 o16 81 /0 iw       | ADD r/m16, imm16       | 64 32 | w=oszacp         | lock                    | Add imm16 to r/m16.
 o32 81 /0 id       | ADD r/m32, imm32       | 64 32 | w=oszacp         | lock                    | Add imm32 to r/m32.
 o64 81 /0 id       | ADD r/m64, imm32       | 64    | w=oszacp         | lock                    | Add imm32 sign-extended to 64 bits to r/m64.
@@ -37,7 +37,7 @@ o16 0D iw          | OR AX, imm16           | 64 32 | 0=oc w=szp u=a   |        
 o32 0D id          | OR EAX, imm32          | 64 32 | 0=oc w=szp u=a   |                         | Bitwise OR imm32 into EAX.
 o64 0D id          | OR RAX, imm32          | 64    | 0=oc w=szp u=a   |                         | Bitwise OR imm32 sign-extended to 64 bits into RAX.
 80 /1 ib           | OR r/m8, imm8          | 64 32 | 0=oc w=szp u=a   | lock                    | Bitwise OR imm8 into r/m8.
-82 /1 ib           | OR r/m8, imm8          | 32    | 0=oc w=szp u=a   | lock id=Or_rm8_imm8_82  | Bitwise OR imm8 into r/m8 (alias of 80; invalid in 64-bit mode).
+82 /1 ib           | OR r/m8, imm8          | 32    | 0=oc w=szp u=a   | lock id=Or_rm8_imm8_82 alias=Or_rm8_imm8  | Bitwise OR imm8 into r/m8 (alias of 80; invalid in 64-bit mode).
 o16 81 /1 iw       | OR r/m16, imm16        | 64 32 | 0=oc w=szp u=a   | lock                    | Bitwise OR imm16 into r/m16.
 o32 81 /1 id       | OR r/m32, imm32        | 64 32 | 0=oc w=szp u=a   | lock                    | Bitwise OR imm32 into r/m32.
 o64 81 /1 id       | OR r/m64, imm32        | 64    | 0=oc w=szp u=a   | lock                    | Bitwise OR imm32 sign-extended to 64 bits into r/m64.
@@ -58,7 +58,7 @@ o16 15 iw          | ADC AX, imm16          | 64 32 | r=c w=oszacp     |        
 o32 15 id          | ADC EAX, imm32         | 64 32 | r=c w=oszacp     |                         | Add imm32 and CF to EAX.
 o64 15 id          | ADC RAX, imm32         | 64    | r=c w=oszacp     |                         | Add imm32 sign-extended to 64 bits and CF to RAX.
 80 /2 ib           | ADC r/m8, imm8         | 64 32 | r=c w=oszacp     | lock                    | Add imm8 and CF to r/m8.
-82 /2 ib           | ADC r/m8, imm8         | 32    | r=c w=oszacp     | lock id=Adc_rm8_imm8_82 | Add imm8 and CF to r/m8 (alias of 80; invalid in 64-bit mode).
+82 /2 ib           | ADC r/m8, imm8         | 32    | r=c w=oszacp     | lock id=Adc_rm8_imm8_82 alias=Adc_rm8_imm8 | Add imm8 and CF to r/m8 (alias of 80; invalid in 64-bit mode).
 o16 81 /2 iw       | ADC r/m16, imm16       | 64 32 | r=c w=oszacp     | lock                    | Add imm16 and CF to r/m16.
 o32 81 /2 id       | ADC r/m32, imm32       | 64 32 | r=c w=oszacp     | lock                    | Add imm32 and CF to r/m32.
 o64 81 /2 id       | ADC r/m64, imm32       | 64    | r=c w=oszacp     | lock                    | Add imm32 sign-extended to 64 bits and CF to r/m64.
@@ -79,7 +79,7 @@ o16 1D iw          | SBB AX, imm16          | 64 32 | r=c w=oszacp     |        
 o32 1D id          | SBB EAX, imm32         | 64 32 | r=c w=oszacp     |                         | Subtract imm32 and CF from EAX.
 o64 1D id          | SBB RAX, imm32         | 64    | r=c w=oszacp     |                         | Subtract imm32 sign-extended to 64 bits and CF from RAX.
 80 /3 ib           | SBB r/m8, imm8         | 64 32 | r=c w=oszacp     | lock                    | Subtract imm8 and CF from r/m8.
-82 /3 ib           | SBB r/m8, imm8         | 32    | r=c w=oszacp     | lock id=Sbb_rm8_imm8_82 | Subtract imm8 and CF from r/m8 (alias of 80; invalid in 64-bit mode).
+82 /3 ib           | SBB r/m8, imm8         | 32    | r=c w=oszacp     | lock id=Sbb_rm8_imm8_82 alias=Sbb_rm8_imm8 | Subtract imm8 and CF from r/m8 (alias of 80; invalid in 64-bit mode).
 o16 81 /3 iw       | SBB r/m16, imm16       | 64 32 | r=c w=oszacp     | lock                    | Subtract imm16 and CF from r/m16.
 o32 81 /3 id       | SBB r/m32, imm32       | 64 32 | r=c w=oszacp     | lock                    | Subtract imm32 and CF from r/m32.
 o64 81 /3 id       | SBB r/m64, imm32       | 64    | r=c w=oszacp     | lock                    | Subtract imm32 sign-extended to 64 bits and CF from r/m64.
@@ -100,7 +100,7 @@ o16 25 iw          | AND AX, imm16          | 64 32 | 0=oc w=szp u=a   |        
 o32 25 id          | AND EAX, imm32         | 64 32 | 0=oc w=szp u=a   |                         | Bitwise AND imm32 into EAX.
 o64 25 id          | AND RAX, imm32         | 64    | 0=oc w=szp u=a   |                         | Bitwise AND imm32 sign-extended to 64 bits into RAX.
 80 /4 ib           | AND r/m8, imm8         | 64 32 | 0=oc w=szp u=a   | lock                    | Bitwise AND imm8 into r/m8.
-82 /4 ib           | AND r/m8, imm8         | 32    | 0=oc w=szp u=a   | lock id=And_rm8_imm8_82 | Bitwise AND imm8 into r/m8 (alias of 80; invalid in 64-bit mode).
+82 /4 ib           | AND r/m8, imm8         | 32    | 0=oc w=szp u=a   | lock id=And_rm8_imm8_82 alias=And_rm8_imm8 | Bitwise AND imm8 into r/m8 (alias of 80; invalid in 64-bit mode).
 o16 81 /4 iw       | AND r/m16, imm16       | 64 32 | 0=oc w=szp u=a   | lock                    | Bitwise AND imm16 into r/m16.
 o32 81 /4 id       | AND r/m32, imm32       | 64 32 | 0=oc w=szp u=a   | lock                    | Bitwise AND imm32 into r/m32.
 o64 81 /4 id       | AND r/m64, imm32       | 64    | 0=oc w=szp u=a   | lock                    | Bitwise AND imm32 sign-extended to 64 bits into r/m64.
@@ -121,7 +121,7 @@ o16 2D iw          | SUB AX, imm16          | 64 32 | w=oszacp         |        
 o32 2D id          | SUB EAX, imm32         | 64 32 | w=oszacp         |                         | Subtract imm32 from EAX.
 o64 2D id          | SUB RAX, imm32         | 64    | w=oszacp         |                         | Subtract imm32 sign-extended to 64 bits from RAX.
 80 /5 ib           | SUB r/m8, imm8         | 64 32 | w=oszacp         | lock                    | Subtract imm8 from r/m8.
-82 /5 ib           | SUB r/m8, imm8         | 32    | w=oszacp         | lock id=Sub_rm8_imm8_82 | Subtract imm8 from r/m8 (alias of 80; invalid in 64-bit mode).
+82 /5 ib           | SUB r/m8, imm8         | 32    | w=oszacp         | lock id=Sub_rm8_imm8_82 alias=Sub_rm8_imm8 | Subtract imm8 from r/m8 (alias of 80; invalid in 64-bit mode).
 o16 81 /5 iw       | SUB r/m16, imm16       | 64 32 | w=oszacp         | lock                    | Subtract imm16 from r/m16.
 o32 81 /5 id       | SUB r/m32, imm32       | 64 32 | w=oszacp         | lock                    | Subtract imm32 from r/m32.
 o64 81 /5 id       | SUB r/m64, imm32       | 64    | w=oszacp         | lock                    | Subtract imm32 sign-extended to 64 bits from r/m64.
@@ -142,7 +142,7 @@ o16 35 iw          | XOR AX, imm16          | 64 32 | 0=oc w=szp u=a   |        
 o32 35 id          | XOR EAX, imm32         | 64 32 | 0=oc w=szp u=a   |                         | Bitwise XOR imm32 into EAX.
 o64 35 id          | XOR RAX, imm32         | 64    | 0=oc w=szp u=a   |                         | Bitwise XOR imm32 sign-extended to 64 bits into RAX.
 80 /6 ib           | XOR r/m8, imm8         | 64 32 | 0=oc w=szp u=a   | lock                    | Bitwise XOR imm8 into r/m8.
-82 /6 ib           | XOR r/m8, imm8         | 32    | 0=oc w=szp u=a   | lock id=Xor_rm8_imm8_82 | Bitwise XOR imm8 into r/m8 (alias of 80; invalid in 64-bit mode).
+82 /6 ib           | XOR r/m8, imm8         | 32    | 0=oc w=szp u=a   | lock id=Xor_rm8_imm8_82 alias=Xor_rm8_imm8 | Bitwise XOR imm8 into r/m8 (alias of 80; invalid in 64-bit mode).
 o16 81 /6 iw       | XOR r/m16, imm16       | 64 32 | 0=oc w=szp u=a   | lock                    | Bitwise XOR imm16 into r/m16.
 o32 81 /6 id       | XOR r/m32, imm32       | 64 32 | 0=oc w=szp u=a   | lock                    | Bitwise XOR imm32 into r/m32.
 o64 81 /6 id       | XOR r/m64, imm32       | 64    | 0=oc w=szp u=a   | lock                    | Bitwise XOR imm32 sign-extended to 64 bits into r/m64.
@@ -163,7 +163,7 @@ o16 3D iw          | CMP AX, imm16          | 64 32 | w=oszacp         |        
 o32 3D id          | CMP EAX, imm32         | 64 32 | w=oszacp         |                         | Compare EAX with imm32: subtract and set the flags, discarding the result.
 o64 3D id          | CMP RAX, imm32         | 64    | w=oszacp         |                         | Compare RAX with imm32 sign-extended to 64 bits: subtract and set the flags, discarding the result.
 80 /7 ib           | CMP r/m8, imm8         | 64 32 | w=oszacp         |                         | Compare r/m8 with imm8: subtract and set the flags, discarding the result.
-82 /7 ib           | CMP r/m8, imm8         | 32    | w=oszacp         | id=Cmp_rm8_imm8_82      | Compare r/m8 with imm8: subtract and set the flags, discarding the result (alias of 80; invalid in 64-bit mode).
+82 /7 ib           | CMP r/m8, imm8         | 32    | w=oszacp         | id=Cmp_rm8_imm8_82 alias=Cmp_rm8_imm8      | Compare r/m8 with imm8: subtract and set the flags, discarding the result (alias of 80; invalid in 64-bit mode).
 o16 81 /7 iw       | CMP r/m16, imm16       | 64 32 | w=oszacp         |                         | Compare r/m16 with imm16: subtract and set the flags, discarding the result.
 o32 81 /7 id       | CMP r/m32, imm32       | 64 32 | w=oszacp         |                         | Compare r/m32 with imm32: subtract and set the flags, discarding the result.
 o64 81 /7 id       | CMP r/m64, imm32       | 64    | w=oszacp         |                         | Compare r/m64 with imm32 sign-extended to 64 bits: subtract and set the flags, discarding the result.
@@ -183,10 +183,10 @@ F6 /0 ib           | TEST r/m8, imm8        | 64 32 | 0=oc w=szp u=a   |        
 o16 F7 /0 iw       | TEST r/m16, imm16      | 64 32 | 0=oc w=szp u=a   |                         | AND imm16 with r/m16 and set SF, ZF and PF by the result, discarding it.
 o32 F7 /0 id       | TEST r/m32, imm32      | 64 32 | 0=oc w=szp u=a   |                         | AND imm32 with r/m32 and set SF, ZF and PF by the result, discarding it.
 o64 F7 /0 id       | TEST r/m64, imm32      | 64    | 0=oc w=szp u=a   |                         | AND imm32 sign-extended to 64 bits with r/m64 and set SF, ZF and PF by the result, discarding it.
-F6 /1 ib           | TEST r/m8, imm8        | 64 32 | 0=oc w=szp u=a   | id=Test_rm8_imm8_f6_1   | Undocumented alias of F6 /0 that every x86-64 CPU decodes: TEST r/m8, imm8.
-o16 F7 /1 iw       | TEST r/m16, imm16      | 64 32 | 0=oc w=szp u=a   | id=Test_rm16_imm16_f7_1 | Undocumented alias of F7 /0: TEST r/m16, imm16.
-o32 F7 /1 id       | TEST r/m32, imm32      | 64 32 | 0=oc w=szp u=a   | id=Test_rm32_imm32_f7_1 | Undocumented alias of F7 /0: TEST r/m32, imm32.
-o64 F7 /1 id       | TEST r/m64, imm32      | 64    | 0=oc w=szp u=a   | id=Test_rm64_imm32_f7_1 | Undocumented alias of F7 /0: TEST r/m64, imm32 sign-extended.
+F6 /1 ib           | TEST r/m8, imm8        | 64 32 | 0=oc w=szp u=a   | id=Test_rm8_imm8_f6_1 alias=Test_rm8_imm8   | Undocumented alias of F6 /0 that every x86-64 CPU decodes: TEST r/m8, imm8.
+o16 F7 /1 iw       | TEST r/m16, imm16      | 64 32 | 0=oc w=szp u=a   | id=Test_rm16_imm16_f7_1 alias=Test_rm16_imm16 | Undocumented alias of F7 /0: TEST r/m16, imm16.
+o32 F7 /1 id       | TEST r/m32, imm32      | 64 32 | 0=oc w=szp u=a   | id=Test_rm32_imm32_f7_1 alias=Test_rm32_imm32 | Undocumented alias of F7 /0: TEST r/m32, imm32.
+o64 F7 /1 id       | TEST r/m64, imm32      | 64    | 0=oc w=szp u=a   | id=Test_rm64_imm32_f7_1 alias=Test_rm64_imm32 | Undocumented alias of F7 /0: TEST r/m64, imm32 sign-extended.
 # INC, DEC (40-4F are INC/DEC only outside 64-bit mode, where they are REX prefixes)
 FE /0              | INC r/m8               | 64 32 | w=oszap          | lock                    | Increment r/m8 by 1, leaving CF unchanged.
 o16 FF /0          | INC r/m16              | 64 32 | w=oszap          | lock                    | Increment r/m16 by 1, leaving CF unchanged.
