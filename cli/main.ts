@@ -1,0 +1,51 @@
+// The `kstack` command (dist/cli.js). For now: `kstack demo`.
+
+import { runDemo } from './demo';
+import pkg from '../package.json';
+
+const USAGE = `usage: kstack <command> [options]
+
+KStack: x86-64 system debugger. An x86-64 emulator written in TypeScript, wrapped in a VS Code
+debugger.
+
+commands:
+  demo          run a small x86-64 program (a prime sieve and CRC-32) in the emulator and print
+                what it computed and how fast (npm start)
+  help          this text
+
+options:
+  -h, --help    this text
+  -v, --version print the version`;
+
+function main(argv: string[]): number {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case undefined:
+      console.error(`kstack: no command given\n\n${USAGE}`);
+      return 2;
+    case 'help':
+    case '-h':
+    case '--help':
+      console.log(USAGE);
+      return 0;
+    case '-v':
+    case '--version':
+      console.log(pkg.version);
+      return 0;
+    case 'demo':
+      if (rest.includes('-h') || rest.includes('--help')) {
+        console.log('usage: kstack demo\n\nRuns a prime sieve and CRC-32 (about 50 million x86-64 instructions) in the emulator.');
+        return 0;
+      }
+      if (rest.length > 0) {
+        console.error(`kstack demo: unexpected argument '${rest[0]}' (usage: kstack demo)`);
+        return 2;
+      }
+      return runDemo();
+    default:
+      console.error(`kstack: unknown command '${command}'\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+process.exitCode = main(process.argv.slice(2));
