@@ -65,7 +65,7 @@ describe('fw_cfg', () => {
     s.outw(0x510, FW_CFG_SIGNATURE);
     s.outb(0x511, 0x00);
     expect(s.inb(0x511)).toBe(0x51);
-    expect(s.in(0x511, 2)).toBe(0xffff);
+    expect(s.in(0x511, 2)).toBe(0); // QEMU 7.2 reads 0 for this invalid access
   });
 
   it('DMA interface when the host gives memory: ID bit 1, signature register, read and skip', () => {

@@ -171,7 +171,7 @@ export class FwCfg implements PortDevice {
       }
       return v;
     }
-    if (size !== 1) return size === 2 ? 0xffff : 0xffffffff; // not an access QEMU accepts
+    if (size !== 1) return 0; // not an access QEMU accepts: it reads 0
     return this.readByte();
   }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { PIT_HZ } from './clock';
 import { createDevices } from './index';
 import { GuestSim } from './testkit';
 
@@ -63,5 +64,24 @@ describe('createDevices', () => {
     expect(s.devices.port80.lastCode).toBe(-1);
     expect(s.devices.debugExit.requested).toBe(false);
     expect(s.devices.ic.pending).toBe(0);
+  });
+
+  it("firmware: 'seabios' reproduces the state QEMU's BIOS hands a kernel", () => {
+    const s = new GuestSim({ firmware: 'seabios' });
+    expect(s.inb(0x21)).toBe(0xb8);
+    expect(s.inb(0xa1)).toBe(0x8e);
+    expect(s.inb(0x4d1)).toBe(0x0c);
+    expect(s.readl(0xfee000f0)).toBe(0x1ff);
+    expect(s.readl(0xfee00350)).toBe(0x8700);
+    expect(s.readl(0xfee00360)).toBe(0x8400);
+    s.outb(0x43, 0xe2);
+    expect(s.inb(0x40) & 0x3f).toBe(0x34);
+    // The classic bug: STI before remapping the 8259 -> the timer arrives as vector 8.
+    s.onInterrupt = (_v, sim) => sim.outb(0x20, 0x20);
+    s.runUntil(120_000_000);
+    expect(s.taken.map((t) => t.vector)).toEqual([8, 8]);
+    expect(s.taken[0]!.time).toBe(Math.ceil((65536 * 1e9) / PIT_HZ));
+    s.devices.reset();
+    expect(s.inb(0x21)).toBe(0xb8);
   });
 });

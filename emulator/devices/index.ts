@@ -50,6 +50,11 @@ export interface DeviceOptions {
   rtcEpochSeconds?: number;
   /** Guest physical memory for fw_cfg DMA; without it fw_cfg offers only the port interface. */
   physicalMemory?: PhysicalMemory;
+  /**
+   * Device state at start: 'none' (default) is the power-on state; 'seabios' is the state QEMU 7.2's
+   * SeaBIOS leaves for a kernel (see applySeaBiosHandoff).
+   */
+  firmware?: 'none' | 'seabios';
 }
 
 export interface Devices {
@@ -70,6 +75,28 @@ export interface Devices {
   advance(now: number): void;
   /** Power-on reset of every device (the clock's scheduled callbacks are kept). */
   reset(): void;
+}
+
+/**
+ * Program the devices as SeaBIOS leaves them on QEMU 7.2 (`-kernel` multiboot boot, measured by a
+ * probe kernel): 8259s at vectors 0x08/0x70 with IMR 0xB8/0x8E (IRQ0, 1, 2, 6, 8, 12, 13, 14
+ * unmasked) and ELCR 0x00/0x0C, PIT channel 0 in mode 2 with count 65536 (18.2 Hz), local APIC
+ * software-enabled (SVR 0x1FF) with LINT0 = ExtINT and LINT1 = NMI (both level, 0x8700/0x8400).
+ * The I/O APIC, UART and RTC keep their reset values. A kernel that sets IF before remapping the
+ * 8259 then sees IRQ0 as vector 8, as it would on QEMU.
+ */
+export function applySeaBiosHandoff(d: Devices): void {
+  const out = (port: number, v: number) => d.bus.out(port, 1, v);
+  for (const [port, v] of [
+    [0x20, 0x11], [0xa0, 0x11], [0x21, 0x08], [0xa1, 0x70], [0x21, 0x04], [0xa1, 0x02],
+    [0x21, 0x01], [0xa1, 0x01], [0x21, 0xb8], [0xa1, 0x8e], [0x4d0, 0x00], [0x4d1, 0x0c],
+    [0x43, 0x34], [0x40, 0x00], [0x40, 0x00],
+  ] as const)
+    out(port, v);
+  const base = d.lapic.apicBase - (d.lapic.apicBase % 0x1000);
+  d.bus.writeMmio(base + 0xf0, 4, 0x1ff);
+  d.bus.writeMmio(base + 0x350, 4, 0x8700);
+  d.bus.writeMmio(base + 0x360, 4, 0x8400);
 }
 
 export function createDevices(opts: DeviceOptions): Devices {
@@ -107,7 +134,7 @@ export function createDevices(opts: DeviceOptions): Devices {
 
   if (opts.serialInput !== undefined) uart.enqueueInput(opts.serialInput);
 
-  return {
+  const devices: Devices = {
     clock,
     bus,
     ic,
@@ -135,6 +162,9 @@ export function createDevices(opts: DeviceOptions): Devices {
       ic.acknowledgeNmi();
       ic.acknowledgeInit();
       ic.acknowledgeMachineCheck();
+      if (opts.firmware === 'seabios') applySeaBiosHandoff(devices);
     },
   };
+  if (opts.firmware === 'seabios') applySeaBiosHandoff(devices);
+  return devices;
 }

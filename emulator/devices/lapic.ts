@@ -475,7 +475,8 @@ export class LocalApic implements MmioDevice, TimedDevice, ApicSide {
   // ---- MMIO ----
 
   mmioRead(offset: number, size: AccessSize): number {
-    if (size !== 4 || (offset & 0xf) !== 0) return 0;
+    // As QEMU: only dword accesses; the register is offset bits 4-11 (bits 0-3 are not decoded).
+    if (size !== 4) return 0;
     const index = (offset >>> 4) & 0xff;
     switch (index) {
       case 0x02:
@@ -519,7 +520,7 @@ export class LocalApic implements MmioDevice, TimedDevice, ApicSide {
   }
 
   mmioWrite(offset: number, size: AccessSize, value: number): void {
-    if (size !== 4 || (offset & 0xf) !== 0) return;
+    if (size !== 4) return;
     value >>>= 0;
     const index = (offset >>> 4) & 0xff;
     switch (index) {

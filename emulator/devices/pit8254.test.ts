@@ -28,6 +28,10 @@ describe('8254 PIT', () => {
     const s = new GuestSim();
     s.remapPic(0xfe, 0xff);
     s.onInterrupt = GuestSim.picEoi;
+    // Channels 1 and 2 read back 0x86 (OUT high, access 0, mode 3), as QEMU 7.2 shows them.
+    s.outb(0x43, 0xec);
+    expect(s.inb(0x41)).toBe(0x86);
+    expect(s.inb(0x42)).toBe(0x86);
     s.runUntil(200_000_000);
     expect(s.taken.map((t) => t.time)).toEqual([1, 2, 3].map((k) => tickTime(0, 65536 * k)));
   });

@@ -19,7 +19,8 @@ const RW_WORD = 3;
 export class PitChannel {
   mode = 3;
   bcd = false;
-  rwMode = RW_WORD;
+  /** Access mode from the control word; 0 (QEMU's reset value) behaves as LSB only. */
+  rwMode = RW_LATCH;
   /** Next byte read/written is the MSB (word access). */
   readMsb = false;
   writeMsb = false;
@@ -121,7 +122,7 @@ export class Pit8254 implements PortDevice, TimedDevice {
     this.channels.forEach((c, i) => {
       c.mode = 3;
       c.bcd = false;
-      c.rwMode = RW_WORD;
+      c.rwMode = RW_LATCH; // as QEMU: status reads show access 0, which acts as LSB-only
       c.readMsb = c.writeMsb = false;
       c.countLatched = 0;
       c.statusLatched = false;
@@ -164,7 +165,7 @@ export class Pit8254 implements PortDevice, TimedDevice {
   private latchCount(c: PitChannel, now: number): void {
     if (c.countLatched) return;
     c.latchedCount = c.counter(now);
-    c.countLatched = c.rwMode;
+    c.countLatched = c.rwMode || RW_LSB;
   }
 
   private writeControl(value: number): void {
@@ -221,28 +222,25 @@ export class Pit8254 implements PortDevice, TimedDevice {
     }
     const count = c.counter(this.clock.now());
     switch (c.rwMode) {
-      case RW_LSB:
-        return count & 0xff;
       case RW_MSB:
         return (count >> 8) & 0xff;
-      default: {
+      case RW_WORD: {
         const msb = c.readMsb;
         c.readMsb = !msb;
         return msb ? (count >> 8) & 0xff : count & 0xff;
       }
+      default:
+        return count & 0xff;
     }
   }
 
   private writeChannel(ch: number, value: number): void {
     const c = this.channels[ch]!;
     switch (c.rwMode) {
-      case RW_LSB:
-        this.loadCount(ch, value);
-        break;
       case RW_MSB:
         this.loadCount(ch, value << 8);
         break;
-      default:
+      case RW_WORD:
         if (!c.writeMsb) {
           c.writeLatch = value;
           c.writeMsb = true;
@@ -250,6 +248,9 @@ export class Pit8254 implements PortDevice, TimedDevice {
           c.writeMsb = false;
           this.loadCount(ch, c.writeLatch | (value << 8));
         }
+        break;
+      default:
+        this.loadCount(ch, value);
     }
   }
 

@@ -209,23 +209,14 @@ export class Uart16550 implements PortDevice, TimedDevice {
     }
   }
 
-  /** Modem status from MCR in loopback, or the fixed DCD|DSR|CTS otherwise; sets delta bits. */
+  /**
+   * Modem status: in loopback the inputs follow MCR (CTS=RTS, DSR=DTR, RI=OUT1, DCD=OUT2), otherwise
+   * DCD|DSR|CTS. As QEMU, the lines never produce delta bits (so no modem status interrupt).
+   */
   private updateMsr(): void {
-    let high: number;
-    if (this.mcr & MCR_LOOP) {
-      const m = this.mcr;
-      high = (m & 0x02 ? 0x10 : 0) | (m & 0x01 ? 0x20 : 0) | (m & 0x04 ? 0x40 : 0) | (m & 0x08 ? 0x80 : 0);
-    } else {
-      high = 0xb0;
-    }
-    const old = this.msr & 0xf0;
-    let delta = this.msr & 0x0f;
-    const changed = old ^ high;
-    if (changed & 0x10) delta |= 0x01;
-    if (changed & 0x20) delta |= 0x02;
-    if (old & 0x40 && !(high & 0x40)) delta |= 0x04;
-    if (changed & 0x80) delta |= 0x08;
-    this.msr = high | delta;
+    const m = this.mcr;
+    this.msr =
+      m & MCR_LOOP ? (m & 0x02 ? 0x10 : 0) | (m & 0x01 ? 0x20 : 0) | (m & 0x04 ? 0x40 : 0) | (m & 0x08 ? 0x80 : 0) : 0xb0;
   }
 
   private transmit(b: number): void {
