@@ -34,9 +34,12 @@ export function mask(bits) {
   return (1n << BigInt(bits)) - 1n;
 }
 
-/** Splits `lock add dword [rbx+8], ecx` into prefixes, mnemonic and operand strings. */
+/**
+ * Splits `lock add dword [rbx+8], ecx` into prefixes, mnemonic and operand strings (a `; comment`,
+ * used to name an alternative encoding, is dropped).
+ */
 export function splitAsm(asm) {
-  const words = asm.trim().split(/\s+/);
+  const words = asm.replace(/;.*$/, '').trim().split(/\s+/);
   const prefixes = [];
   while (PREFIXES.has(words[0])) prefixes.push(words.shift());
   const mnemonic = words.shift();
@@ -49,7 +52,7 @@ export function splitAsm(asm) {
 export function parseMem(op) {
   const m = /^(?:(byte|word|dword|qword|oword)\s+)?(?:(?:strict|far|near)\s+)?\[(.*)\]$/.exec(op.trim());
   if (!m) return null;
-  let inner = m[2].trim();
+  let inner = m[2].trim().replace(/^[cdefgs]s:/, '');
   const size = m[1] ? SIZE_WORDS[m[1]] : 0;
   let rel = false;
   for (;;) {

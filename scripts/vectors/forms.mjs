@@ -11,6 +11,8 @@
 //   lea         the memory operand is not accessed (LEA): base and index get any values
 //   memSize, memRange, memAlign, noMemEdge: how the memory operand is placed and filled
 //   stack       put RSP back in the data region after the operands are set (PUSH RSP etc.)
+//   db          the bytes to assemble instead of the text, for encodings nasm does not choose
+//               (the text then ends in a `; comment` naming the encoding)
 //
 // Undefined flags, from the Intel SDM Vol. 2 "Flags Affected" sections (AMD APM Vol. 3 agrees
 // for every rule used here). A flag not listed as undefined is compared, whether the instruction
@@ -133,6 +135,26 @@ F('alu', 'lock adc word [r12+0x2], r9w');
 F('alu', 'lock inc qword [rbp-0x10]');
 F('alu', 'lock neg dword [r13]');
 F('alu', 'lock not byte [rdx+0x3]');
+// Encodings nasm does not pick for the text (the reg, r/m direction with two registers) and
+// prefixes that change nothing or change the registers.
+ALU.forEach((op, k) => {
+  const o = k * 8;
+  const h = (n) => n.toString(16).padStart(2, '0');
+  F('alu', `${op} cl, dl ; ${h(o + 2)} /r`, { db: `${h(o + 2)} ca`, undef: LOGIC.has(op) ? AF : 0 });
+  F('alu', `${op} r10, rbx ; REX.W ${h(o + 3)} /r`, { db: `4c ${h(o + 3)} d3`, undef: LOGIC.has(op) ? AF : 0 });
+});
+F('alu', 'mov ecx, esi ; 8b /r', { db: '8b ce' });
+F('alu', 'mov bh, ah ; 8a /r', { db: '8a fc' });
+F('alu', 'add rax, rcx ; 66 REX.W 01 /r (REX.W wins)', { db: '66 48 01 c8' });
+F('alu', 'add spl, al ; REX 00 /r (SPL, not AH)', { db: '40 00 c4' });
+F('alu', 'add al, cl ; REX.W 00 /r (W ignored for bytes)', { db: '48 00 c8' });
+F('alu', 'add eax, ecx ; 67 01 /r (no memory operand)', { db: '67 01 c8' });
+F('alu', 'sub edx, dword [ds:rbx+0x8]', {});
+F('alu', 'xor rcx, qword [cs:rsi]', { undef: AF });
+F('alu', 'and word [es:rdi], ax', { undef: AF });
+F('alu', 'cmp byte [ss:rsp+0x8], 0x7f');
+F('alu', 'add eax, ecx ; two REX prefixes (only the last counts)', { db: '4f 40 01 c8' });
+F('alu', 'or r8w, cx ; 66 66 REX.B 09 /r', { db: '66 66 41 09 c8', undef: AF });
 ['test'].forEach(() => {
   [8, 16, 32, 64].forEach((bits, k) => {
     const [d, s] = PAIRS[bits][(k + 2) % 8];

@@ -63,7 +63,7 @@ const nasmText = (asm) =>
   const lineOf = [];
   forms.forEach((f, i) => {
     lines.push(`section s${i} start=${i * SLOT} vstart=0x${CODE_BASE.toString(16)}`);
-    lines.push(nasmText(f.asm));
+    lines.push(f.db ? `db ${f.db.split(' ').map((b) => '0x' + b).join(', ')}` : nasmText(f.asm));
     lineOf[lines.length] = f;
     lines.push(`e${i}:`, `times ${SLOT - 1}-($-$$) db 0`, `db e${i}-$$`);
   });
