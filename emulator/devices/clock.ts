@@ -144,6 +144,11 @@ export class Clock {
     return cb.seq;
   }
 
+  /** Callbacks from schedule() not yet run (e.g. debugger injections still to come). */
+  get scheduledCount(): number {
+    return this.callbacks.length;
+  }
+
   /** Cancel a callback from schedule(); returns whether it was still pending. */
   cancel(id: number): boolean {
     const i = this.callbacks.findIndex((c) => c.seq === id);
