@@ -77,7 +77,8 @@ export function runQemu(name, elf, workDir, extra = []) {
         injected = true;
         const c = createConnection(sock, () => c.write(`${inj.command}\n`));
         c.on('data', () => {});
-        c.on('error', (e) => reject(new Error(`${name}: monitor: ${e.message}`)));
+        // QEMU may exit (closing the socket) before we do; a failed injection shows as a timeout
+        c.on('error', () => {});
         setTimeout(() => c.end(), 2000).unref();
       }
     });
