@@ -17,10 +17,10 @@ export interface AsmInstruction {
   prefixes: string[];   // 'lock', 'rep', 'repe', 'repne', 'o16', 'o32', 'o64', 'a16', 'a32', 'a64', 'cs'.. segment overrides written as prefixes
   mnemonic: string;     // lower case as written
   operands: Operand[];
-  strictJump?: 'short' | 'near' | null; // `jmp short x`, `jmp near x`
+  strictJump?: 'short' | 'near' | 'far' | null; // `jmp short x`, `jmp near x`, `jmp far [mem]` / `call far [mem]`
 }
 export interface EncodeContext { bits: 16 | 32 | 64; address: bigint; defaultRel: boolean; }
 export interface Fixup { offset: number; size: 1 | 2 | 4 | 8; pcRel: boolean; signed: boolean; operand: number; field: 'imm' | 'disp' | 'imm2' | 'rel'; }
 export type EncodeResult =
-  | { ok: true; bytes: Uint8Array; formId: string; fixups: Fixup[] }
+  | { ok: true; bytes: Uint8Array; formId: string; fixups: Fixup[]; warnings?: string[] } // warnings: NASM's (value exceeds bounds...)
   | { ok: false; error: string; operand?: number };  // a message a person understands: "invalid combination of opcode and operands", "instruction not supported in 64-bit mode", "impossible register combination"...
