@@ -158,7 +158,7 @@ export class Cpu extends Mmu<Op> {
   constructor(opts: CpuOptions) {
     super(opts.memoryBytes);
     for (const f of FORMS) {
-      const e = lookup(f.id);
+      const e = lookup(f.id) ?? (f.aliasOf ? lookup(f.aliasOf) : undefined);
       this.handlersReg.push(e ? e.reg : unimplemented);
       this.handlersMem.push(e ? e.mem : unimplemented);
       this.handlerArgs.push(e ? e.arg : 0);

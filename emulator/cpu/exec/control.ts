@@ -260,7 +260,8 @@ def('Enterq_imm16_imm8', (cpu, op) => {
     write(fl | 0, ((frame - fl) / TWO32) | 0);
   }
   const newSp = sp - size;
-  cpu.stackLin(newSp, 1);
+  // The hardware checks the new stack top for writing (a #PF when it is not writable).
+  cpu.rd8w(cpu.stackLin(newSp, 1));
   cpu.setNum(5, frame);
   cpu.setRsp(newSp);
 });

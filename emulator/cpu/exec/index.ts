@@ -6,3 +6,6 @@ import './stack';
 import './control';
 import './muldiv';
 import './misc';
+import './shift';
+import './bit';
+import './string';
