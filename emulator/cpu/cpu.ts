@@ -784,8 +784,10 @@ export class Cpu extends Mmu<Op> {
   get rip(): bigint {
     return BigInt(this.ip);
   }
+  /** Setting RIP also ends a HLT (execution resumes there). */
   set rip(v: bigint) {
     this.ip = Number(BigInt.asIntN(64, v));
+    this.halted = false;
   }
   get rflags(): bigint {
     return BigInt(this.getFlags());

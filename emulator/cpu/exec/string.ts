@@ -7,9 +7,11 @@
 // the hardware); CMPS/SCAS repeat while rCX != 0 and ZF = 1 (F3, REPE) / ZF = 0 (F2, REPNE).
 // rCX = 0 does nothing.
 //
-// Faults are precise per iteration: a fault in iteration k leaves rSI, rDI, rCX (and rAX for
-// LODS) as they were after iteration k-1, and RIP at the instruction, so it restarts where it
-// stopped (the run loop restores RIP; registers are written back here before the fault goes on).
+// Faults are precise per iteration: a fault in iteration k leaves rSI, rDI, rCX, the flags (CMPS/
+// SCAS: those of iteration k-1's comparison) and rAX (LODS) as they were after iteration k-1, and
+// RIP at the instruction, so it restarts where it stopped (the run loop restores RIP; registers
+// are written back here before the fault goes on). A fault in the first iteration changes
+// nothing (with a 67 prefix, rSI/rDI/rCX keep their upper halves then).
 //
 // Long REPs and the instruction count: one execution of a REP instruction performs at most
 // REP_CHUNK iterations (1 while TF is set, so a single-step trap can follow each iteration). If
@@ -179,9 +181,11 @@ function movs(size: number): Handler {
         done++;
       }
     } finally {
-      setIdx(cpu, RSI, as, si);
-      setIdx(cpu, RDI, as, di);
-      subCount(cpu, as, done);
+      if (done > 0) {
+        setIdx(cpu, RSI, as, si);
+        setIdx(cpu, RDI, as, di);
+        subCount(cpu, as, done);
+      }
     }
     if (done < total) cpu.ip = cpu.opIp;
   };
@@ -252,8 +256,10 @@ function stos(size: number): Handler {
         done++;
       }
     } finally {
-      setIdx(cpu, RDI, as, di);
-      subCount(cpu, as, done);
+      if (done > 0) {
+        setIdx(cpu, RDI, as, di);
+        subCount(cpu, as, done);
+      }
     }
     if (done < total) cpu.ip = cpu.opIp;
   };
@@ -323,8 +329,10 @@ function lods(size: number): Handler {
         done++;
       }
     } finally {
-      setIdx(cpu, RSI, as, si);
-      subCount(cpu, as, done);
+      if (done > 0) {
+        setIdx(cpu, RSI, as, si);
+        subCount(cpu, as, done);
+      }
     }
     if (done < total) cpu.ip = cpu.opIp;
   };
@@ -370,15 +378,21 @@ function cmpString(size: number, scas: boolean): Handler {
     const max = Math.min(total, budget(cpu));
     const whileEqual = rep === P_REP;
     let done = 0;
+    // a, b: the last pair compared by a completed iteration (the flags come from it, also when
+    // a later iteration faults: each iteration updates the flags).
     let a = accLo, ah = accHi, b = 0, bh = 0;
+    let x = accLo, xh = accHi;
     let ended = false;
     try {
       while (done < max) {
         if (!scas) {
-          a = rd(cpu, srcLin(cpu, op, si), size);
-          ah = cpu.hi;
+          x = rd(cpu, srcLin(cpu, op, si), size);
+          xh = cpu.hi;
         }
-        b = rd(cpu, dstLin(cpu, di), size);
+        const y = rd(cpu, dstLin(cpu, di), size);
+        a = x;
+        ah = xh;
+        b = y;
         bh = cpu.hi;
         if (!scas) si = adv(si, step, as);
         di = adv(di, step, as);
@@ -390,11 +404,13 @@ function cmpString(size: number, scas: boolean): Handler {
         }
       }
     } finally {
-      if (!scas) setIdx(cpu, RSI, as, si);
-      setIdx(cpu, RDI, as, di);
-      subCount(cpu, as, done);
+      if (done > 0) {
+        if (!scas) setIdx(cpu, RSI, as, si);
+        setIdx(cpu, RDI, as, di);
+        subCount(cpu, as, done);
+        cmpFlags(cpu, size, a, ah, b, bh);
+      }
     }
-    cmpFlags(cpu, size, a, ah, b, bh);
     if (!ended && done < total) cpu.ip = cpu.opIp;
   };
 }
