@@ -446,6 +446,9 @@ F('string', 'a32 rep stosq', { df: true, setup: stringSetup('stos', 64, 'rep', t
 F('string', 'a32 repe cmpsw', { df: true, setup: stringSetup('cmps', 16, 'repe', true) });
 F('string', 'a32 repne scasb', { df: true, setup: stringSetup('scas', 8, 'repne', true) });
 F('string', 'a32 lodsq', { df: true, setup: stringSetup('lods', 64, null, true) });
+// F2 on MOVS/STOS/LODS repeats like F3 (only CMPS/SCAS tell REPE from REPNE).
+F('string', 'repne movsb ; F2 A4', { db: 'f2 a4', df: true, setup: stringSetup('movs', 8, 'rep', false) });
+F('string', 'repne stosd ; F2 AB', { db: 'f2 ab', df: true, setup: stringSetup('stos', 32, 'rep', false) });
 
 // ---------------------------------------------------------------------------------------------
 // cond: CMOVcc, SETcc, Jcc for all 16 conditions.
@@ -622,6 +625,7 @@ const enterSetup = (c) => {
 for (const [size, level] of [[0, 0], [0x10, 0], [0x20, 1], [8, 2], [0, 3], [0x18, 5], [0x100, 1], [4, 0x21]]) {
   F('stack', `enter ${size}, ${level}`, { stack: true, setup: enterSetup });
 }
+for (const [size, level] of [[0x10, 0], [6, 2]]) F('stack', `o16 enter ${size}, ${level}`, { stack: true, setup: enterSetup });
 F('stack', 'leave', { setup: enterSetup });
 F('stack', 'o16 leave', {
   setup(c) {
