@@ -2,9 +2,11 @@
 // AAM AAD. AAM with a zero base raises #DE.
 //
 // The defined results follow the manual's pseudo-code (AAA/AAS adjust AX as a whole: AX + 106H,
-// AX - 6 then AH - 1). Undefined flags: this machine's hypervisor cannot run 32-bit code, so they
-// could not be measured natively; they are chosen to match QEMU (TCG), the other reference the
-// project checks against: DAA/DAS OF = 0... see each instruction below.
+// AX - 6 then AH - 1). This machine's hypervisor refuses 32-bit code segments, so these could not
+// be run natively; results and flags were instead checked against QEMU (TCG) for every AL, eight
+// AH values, all CF/AF inputs and the bases 0, 1, 7, 10, 16, 255 (all equal, undefined flags
+// included). The undefined flags follow QEMU: DAA/DAS OF = 0; AAA/AAS leave OF SF ZF PF
+// unchanged; AAM/AAD OF = AF = CF = 0.
 
 import type { Cpu } from '../cpu';
 import type { Handler } from '../op';
@@ -66,7 +68,7 @@ def('Aaa', (cpu: Cpu) => {
   }
   ax &= 0xff0f;
   cpu.set16(0, ax);
-  cpu.setArith(fl | szp(ax & 0xff));
+  cpu.setArith((f & (F.OF | F.SF | F.ZF | F.PF)) | fl);
 });
 
 def('Aas', (cpu: Cpu) => {
@@ -80,7 +82,7 @@ def('Aas', (cpu: Cpu) => {
   }
   ax &= 0xff0f;
   cpu.set16(0, ax);
-  cpu.setArith(fl | szp(ax & 0xff));
+  cpu.setArith((f & (F.OF | F.SF | F.ZF | F.PF)) | fl);
 });
 
 function aam(base: number): Handler {

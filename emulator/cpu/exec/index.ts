@@ -9,3 +9,4 @@ import './misc';
 import './shift';
 import './bit';
 import './string';
+import './bcd';
