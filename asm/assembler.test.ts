@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { assemble, type AssembleOptions } from './assembler';
+import { memoryHost } from './host';
+import { formatDiagnostic } from './diagnostics';
+
+function bin(text: string, extra: Partial<AssembleOptions> = {}, files: Record<string, string> = {}) {
+  return assemble({ path: 'main.asm', text }, { format: 'bin', host: memoryHost(files), ...extra });
+}
+function hex(text: string, files: Record<string, string> = {}): string {
+  const r = bin(text, {}, files);
+  if (!r.ok) throw new Error(r.diagnostics.map(formatDiagnostic).join('\n'));
+  return Buffer.from(r.output!).toString('hex');
+}
+function errors(text: string): string[] {
+  return bin(text).diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.line}: ${d.message}`);
+}
+
+describe('data and layout', () => {
+  it('emits data directives', () => {
+    expect(hex("db 1, 2, 'ab', 0\ndw 0x1234, 'a'\ndd 1.5\ndq -1")).toBe('01026162' + '00' + '34126100' + '0000c03f' + 'ffffffffffffffff');
+  });
+  it('pads strings to the unit', () => {
+    expect(hex("dw 'abc'\ndd 'a'")).toBe('6162630061000000');
+  });
+  it('times and $ / $$', () => {
+    expect(hex('org 0x7c00\ndb 1\ntimes 4-($-$$) db 0xff\ndw $')).toBe('01ffffff047c');
+  });
+  it('forward references settle over passes', () => {
+    expect(hex('dw later\ndb 0\nlater: dw later')).toBe('03000003' + '00');
+  });
+  it('local labels attach to the previous label', () => {
+    expect(hex('a: db 0\n.x: dw .x\nb:\n.x: dw .x, a.x')).toBe('00010003000100');
+  });
+  it('equ and expressions', () => {
+    expect(hex('K equ 3 << 2 | 1\ndb K, -1 // 2 + 1, 7 %% -4, 1 ? 2 : 3')).toBe('0d010302');
+  });
+  it('struc / istruc', () => {
+    const src = ['struc pt', '.x: resw 1', '.y: resd 1', 'endstruc', 'p: istruc pt', 'at pt.y, dd 9', 'iend', 'db pt_size'].join('\n');
+    expect(hex(src)).toBe('0000' + '09000000' + '06');
+  });
+  it('align pads with NOP and alignb reserves', () => {
+    expect(hex('db 1\nalign 4\ndb 2\nalign 4, db 0\ndb 3')).toBe('01909090' + '02000000' + '03');
+  });
+});
+
+describe('preprocessor', () => {
+  it('macros with parameters, defaults, %0, %%local and %rotate', () => {
+    const src = [
+      '%macro m 1-3 5, 6',
+      '  db %1, %2, %3, %0',
+      '%endmacro',
+      'm 1',
+      'm 1, 2, 3',
+      '%macro rev 1-*',
+      '%rep %0',
+      '%rotate -1',
+      ' db %1',
+      '%endrep',
+      '%endmacro',
+      'rev 1, 2, 3',
+    ].join('\n');
+    expect(hex(src)).toBe('01050603' + '01020303' + '030201');
+  });
+  it('%define with parameters, %assign, %if, %rep', () => {
+    const src = ['%define sq(x) ((x)*(x))', '%assign i 0', '%rep 3', 'db sq(i)', '%assign i i+1', '%endrep', '%if sq(3) == 9', 'db 0xaa', '%else', 'db 0xbb', '%endif'].join('\n');
+    expect(hex(src)).toBe('000104aa');
+  });
+  it('%include through the host', () => {
+    expect(hex('%include "inc/defs.inc"\ndb V', { 'inc/defs.inc': 'V equ 42\n' })).toBe('2a');
+  });
+  it('string functions and pasting', () => {
+    const src = ["%strlen n 'hello'", "%substr s 'hello' 2, 3", "%strcat c 'ab', 'cd'", 'db n, s, c', '%define P(a) lab %+ a', 'P(1): db 1', 'dw lab1'].join('\n');
+    expect(hex(src)).toBe('05656c6c61626364' + '01' + '0800');
+  });
+});
+
+describe('diagnostics', () => {
+  it('reports every error with its line and keeps going', () => {
+    const e = errors('db 1\ndb undefined_sym\nbogus eax\ndb 1/0');
+    expect(e).toEqual(expect.arrayContaining([expect.stringMatching(/^3: /), expect.stringMatching(/^4: division by zero/), expect.stringMatching(/^2: symbol 'undefined_sym' is not defined/)]));
+  });
+  it('reports errors inside macros at the call site', () => {
+    const r = bin('%macro m 0\n  db nope\n%endmacro\n\nm');
+    const d = r.diagnostics.find((x) => x.severity === 'error')!;
+    expect(d.line).toBe(5);
+    expect(d.related?.[0]?.line).toBe(2);
+  });
+  it('stops runaway recursion with a clear error', () => {
+    const e = errors('%macro r 0\nr\n%endmacro\nr');
+    expect(e.join('\n')).toMatch(/nested more than/);
+  });
+  it('ptr is not NASM', () => {
+    expect(errors('bits 32\nmov eax, dword ptr [ebx]').join()).toMatch(/'ptr' is MASM syntax/);
+  });
+});
