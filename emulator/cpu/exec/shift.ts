@@ -246,15 +246,17 @@ function count(cpu: Cpu, op: Op, src: number, cmask: number): number {
   return (src === BYCL ? cpu.regs[2]! : op.imm) & cmask;
 }
 
-function shiftHandlers(size: number, src: number): [Handler, Handler] {
+/** Register and memory handlers; the operation is kindOf(op), or `kind` when given. */
+function shiftHandlers(size: number, src: number, kind = -1): [Handler, Handler] {
   const cmask = size === 8 ? 63 : 31;
+  const kindOf = (op: Op): number => (kind >= 0 ? kind : op.arg);
   if (size === 8) {
     return [
       (cpu, op) => {
         const c = count(cpu, op, src, cmask);
         if (c === 0) return;
         const r = cpu.regs, d = op.rm << 1;
-        const lo = shift64(cpu, op.arg, r[d]!, r[d + 1]!, c);
+        const lo = shift64(cpu, kindOf(op), r[d]!, r[d + 1]!, c);
         r[d] = lo;
         r[d + 1] = cpu.hi;
       },
@@ -263,7 +265,7 @@ function shiftHandlers(size: number, src: number): [Handler, Handler] {
         const c = count(cpu, op, src, cmask);
         const lo = cpu.rd64w(a);
         if (c === 0) return;
-        const v = shift64(cpu, op.arg, lo, cpu.hi, c);
+        const v = shift64(cpu, kindOf(op), lo, cpu.hi, c);
         cpu.wr64(a, v, cpu.hi);
       },
     ];
@@ -274,14 +276,14 @@ function shiftHandlers(size: number, src: number): [Handler, Handler] {
         const c = count(cpu, op, src, cmask);
         const r = cpu.regs, d = op.rm << 1;
         // A 32-bit register destination is written (upper half cleared) even for a count of 0.
-        if (c !== 0) r[d] = shiftSmall(cpu, op.arg, 4, r[d]!, c);
+        if (c !== 0) r[d] = shiftSmall(cpu, kindOf(op), 4, r[d]!, c);
         r[d + 1] = 0;
       },
       (cpu, op) => {
         const a = cpu.ea(op);
         const c = count(cpu, op, src, cmask);
         const x = cpu.rd32w(a);
-        if (c !== 0) cpu.wr32(a, shiftSmall(cpu, op.arg, 4, x, c));
+        if (c !== 0) cpu.wr32(a, shiftSmall(cpu, kindOf(op), 4, x, c));
       },
     ];
   }
@@ -289,26 +291,26 @@ function shiftHandlers(size: number, src: number): [Handler, Handler] {
     return [
       (cpu, op) => {
         const c = count(cpu, op, src, cmask);
-        if (c !== 0) cpu.set16(op.rm, shiftSmall(cpu, op.arg, 2, cpu.get16(op.rm), c));
+        if (c !== 0) cpu.set16(op.rm, shiftSmall(cpu, kindOf(op), 2, cpu.get16(op.rm), c));
       },
       (cpu, op) => {
         const a = cpu.ea(op);
         const c = count(cpu, op, src, cmask);
         const x = cpu.rd16w(a);
-        if (c !== 0) cpu.wr16(a, shiftSmall(cpu, op.arg, 2, x, c));
+        if (c !== 0) cpu.wr16(a, shiftSmall(cpu, kindOf(op), 2, x, c));
       },
     ];
   }
   return [
     (cpu, op) => {
       const c = count(cpu, op, src, cmask);
-      if (c !== 0) cpu.set8(op.rm, shiftSmall(cpu, op.arg, 1, cpu.get8(op.rm), c));
+      if (c !== 0) cpu.set8(op.rm, shiftSmall(cpu, kindOf(op), 1, cpu.get8(op.rm), c));
     },
     (cpu, op) => {
       const a = cpu.ea(op);
       const c = count(cpu, op, src, cmask);
       const x = cpu.rd8w(a);
-      if (c !== 0) cpu.wr8(a, shiftSmall(cpu, op.arg, 1, x, c));
+      if (c !== 0) cpu.wr8(a, shiftSmall(cpu, kindOf(op), 1, x, c));
     },
   ];
 }
@@ -323,6 +325,190 @@ for (const size of [1, 2, 4, 8]) {
     def(`${n}_rm${bits}_1`, h1[0], h1[1], k);
     def(`${n}_rm${bits}_cl`, hc[0], hc[1], k);
     def(`${n}_rm${bits}_imm8`, hi[0], hi[1], k);
+  }
+}
+
+// ---- fast paths: SHL SHR SAR ROL ROR on a 32/64-bit register ---------------------------------
+// The same results as shiftSmall/shift64, one function per operation so each stays monomorphic;
+// op.arg is the count source here (BY1, BYCL, BYIMM).
+
+const KRES32 = K_RES[2]!, KRES64 = K_RES[3]!;
+
+const shl32r: Handler = (cpu, op) => {
+  const r = cpu.regs, d = op.rm << 1;
+  const c = (op.arg === BY1 ? 1 : op.arg === BYCL ? r[2]! : op.imm) & 31;
+  r[d + 1] = 0;
+  if (c === 0) return;
+  const x = r[d]!;
+  const v = x << c;
+  const cf = (x >>> (32 - c)) & 1;
+  r[d] = v;
+  const lf = cpu.lf;
+  lf[F.K] = KRES32;
+  lf[F.R] = v;
+  lf[F.X] = cf | (((v >>> 31) ^ cf) << 11) | F.AF;
+};
+const shr32r: Handler = (cpu, op) => {
+  const r = cpu.regs, d = op.rm << 1;
+  const c = (op.arg === BY1 ? 1 : op.arg === BYCL ? r[2]! : op.imm) & 31;
+  r[d + 1] = 0;
+  if (c === 0) return;
+  const x = r[d]!;
+  const v = (x >>> c) | 0;
+  r[d] = v;
+  const lf = cpu.lf;
+  lf[F.K] = KRES32;
+  lf[F.R] = v;
+  lf[F.X] = ((x >>> (c - 1)) & 1) | (c === 1 ? (x >>> 31) << 11 : 0) | F.AF;
+};
+const sar32r: Handler = (cpu, op) => {
+  const r = cpu.regs, d = op.rm << 1;
+  const c = (op.arg === BY1 ? 1 : op.arg === BYCL ? r[2]! : op.imm) & 31;
+  r[d + 1] = 0;
+  if (c === 0) return;
+  const x = r[d]!;
+  const v = x >> c;
+  r[d] = v;
+  const lf = cpu.lf;
+  lf[F.K] = KRES32;
+  lf[F.R] = v;
+  lf[F.X] = ((x >> (c - 1)) & 1) | F.AF;
+};
+const rol32r: Handler = (cpu, op) => {
+  const r = cpu.regs, d = op.rm << 1;
+  const c = (op.arg === BY1 ? 1 : op.arg === BYCL ? r[2]! : op.imm) & 31;
+  r[d + 1] = 0;
+  if (c === 0) return;
+  const x = r[d]!;
+  const v = (x << c) | (x >>> (32 - c));
+  r[d] = v;
+  const cf = v & 1;
+  rotFlags(cpu, cf, (v >>> 31) ^ cf);
+};
+const ror32r: Handler = (cpu, op) => {
+  const r = cpu.regs, d = op.rm << 1;
+  const c = (op.arg === BY1 ? 1 : op.arg === BYCL ? r[2]! : op.imm) & 31;
+  r[d + 1] = 0;
+  if (c === 0) return;
+  const x = r[d]!;
+  const v = (x >>> c) | (x << (32 - c));
+  r[d] = v;
+  rotFlags(cpu, v >>> 31, ((v >>> 31) ^ (v >>> 30)) & 1);
+};
+const shl64r: Handler = (cpu, op) => {
+  const r = cpu.regs, d = op.rm << 1;
+  const c = (op.arg === BY1 ? 1 : op.arg === BYCL ? r[2]! : op.imm) & 63;
+  if (c === 0) return;
+  const lo = r[d]!, hi = r[d + 1]!;
+  let rl: number, rh: number, cf: number;
+  if (c < 32) {
+    rl = lo << c;
+    rh = (hi << c) | (lo >>> (32 - c));
+    cf = (hi >>> (32 - c)) & 1;
+  } else {
+    rl = 0;
+    rh = lo << (c - 32);
+    cf = c === 32 ? hi & 1 : (lo >>> (64 - c)) & 1;
+  }
+  r[d] = rl;
+  r[d + 1] = rh;
+  const lf = cpu.lf;
+  lf[F.K] = KRES64;
+  lf[F.R] = rl;
+  lf[F.RH] = rh;
+  lf[F.X] = cf | (((rh >>> 31) ^ cf) << 11) | F.AF;
+};
+const shr64r: Handler = (cpu, op) => {
+  const r = cpu.regs, d = op.rm << 1;
+  const c = (op.arg === BY1 ? 1 : op.arg === BYCL ? r[2]! : op.imm) & 63;
+  if (c === 0) return;
+  const lo = r[d]!, hi = r[d + 1]!;
+  let rl: number, rh: number, cf: number;
+  if (c < 32) {
+    rl = (lo >>> c) | (hi << (32 - c));
+    rh = (hi >>> c) | 0;
+    cf = (lo >>> (c - 1)) & 1;
+  } else {
+    rl = (hi >>> (c - 32)) | 0;
+    rh = 0;
+    cf = c === 32 ? lo >>> 31 : (hi >>> (c - 33)) & 1;
+  }
+  r[d] = rl;
+  r[d + 1] = rh;
+  const lf = cpu.lf;
+  lf[F.K] = KRES64;
+  lf[F.R] = rl;
+  lf[F.RH] = rh;
+  lf[F.X] = cf | (c === 1 ? (hi >>> 31) << 11 : 0) | F.AF;
+};
+const sar64r: Handler = (cpu, op) => {
+  const r = cpu.regs, d = op.rm << 1;
+  const c = (op.arg === BY1 ? 1 : op.arg === BYCL ? r[2]! : op.imm) & 63;
+  if (c === 0) return;
+  const lo = r[d]!, hi = r[d + 1]!;
+  let rl: number, rh: number, cf: number;
+  if (c < 32) {
+    rl = (lo >>> c) | (hi << (32 - c));
+    rh = hi >> c;
+    cf = (lo >>> (c - 1)) & 1;
+  } else {
+    rl = hi >> (c - 32);
+    rh = hi >> 31;
+    cf = c === 32 ? lo >>> 31 : (hi >> (c - 33)) & 1;
+  }
+  r[d] = rl;
+  r[d + 1] = rh;
+  const lf = cpu.lf;
+  lf[F.K] = KRES64;
+  lf[F.R] = rl;
+  lf[F.RH] = rh;
+  lf[F.X] = cf | F.AF;
+};
+const rol64r: Handler = (cpu, op) => {
+  const r = cpu.regs, d = op.rm << 1;
+  const c = (op.arg === BY1 ? 1 : op.arg === BYCL ? r[2]! : op.imm) & 63;
+  if (c === 0) return;
+  let lo = r[d]!, hi = r[d + 1]!;
+  if (c >= 32) {
+    const t = lo;
+    lo = hi;
+    hi = t;
+  }
+  const n = c & 31;
+  const rl = n === 0 ? lo : (lo << n) | (hi >>> (32 - n));
+  const rh = n === 0 ? hi : (hi << n) | (lo >>> (32 - n));
+  r[d] = rl;
+  r[d + 1] = rh;
+  const cf = rl & 1;
+  rotFlags(cpu, cf, (rh >>> 31) ^ cf);
+};
+const ror64r: Handler = (cpu, op) => {
+  const r = cpu.regs, d = op.rm << 1;
+  const c = (op.arg === BY1 ? 1 : op.arg === BYCL ? r[2]! : op.imm) & 63;
+  if (c === 0) return;
+  let lo = r[d]!, hi = r[d + 1]!;
+  if (c >= 32) {
+    const t = lo;
+    lo = hi;
+    hi = t;
+  }
+  const n = c & 31;
+  const rl = n === 0 ? lo : (lo >>> n) | (hi << (32 - n));
+  const rh = n === 0 ? hi : (hi >>> n) | (lo << (32 - n));
+  r[d] = rl;
+  r[d + 1] = rh;
+  rotFlags(cpu, rh >>> 31, ((rh >>> 31) ^ (rh >>> 30)) & 1);
+};
+
+const FAST: [number, number, Handler][] = [
+  [SHL, 4, shl32r], [SHR, 4, shr32r], [SAR, 4, sar32r], [ROL, 4, rol32r], [ROR, 4, ror32r],
+  [SHL, 8, shl64r], [SHR, 8, shr64r], [SAR, 8, sar64r], [ROL, 8, rol64r], [ROR, 8, ror64r],
+];
+for (const [k, size, fast] of FAST) {
+  const bits = size * 8;
+  const n = NAMES[k]!;
+  for (const [suffix, src] of [['1', BY1], ['cl', BYCL], ['imm8', BYIMM]] as const) {
+    def(`${n}_rm${bits}_${suffix}`, fast, shiftHandlers(size, src, k)[1], src);
   }
 }
 
