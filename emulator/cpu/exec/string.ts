@@ -214,7 +214,8 @@ function bulkMove(cpu: Cpu, sl: number, dl: number, n: number, size: number, ste
   } else if (step > 0 && size === 1) {
     // Forward byte copy onto a higher overlapping destination: the pattern repeats every dist.
     const dist = d0 - s0;
-    for (let i = 0; i < len; i += dist) u8.copyWithin(d0 + i, s0 + i, s0 + i + Math.min(dist, len - i));
+    if (dist < 32) for (let i = 0; i < len; i++) u8[d0 + i] = u8[s0 + i]!;
+    else for (let i = 0; i < len; i += dist) u8.copyWithin(d0 + i, s0 + i, s0 + i + Math.min(dist, len - i));
   } else {
     return false;
   }
