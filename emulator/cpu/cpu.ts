@@ -68,6 +68,26 @@ function invalidOp(cpu: Cpu): void {
   cpu.ud();
 }
 
+/** First halves of fusable pairs (instructions that never branch nor change translations). */
+const FUSE_FIRST = new Set(['CMP', 'TEST', 'ADD', 'SUB', 'AND', 'OR', 'XOR', 'INC', 'DEC', 'ADC', 'SBB', 'NEG', 'BT', 'MOV', 'MOVZX', 'LEA']);
+/** Second halves: conditional near branches of 64-bit mode. */
+const FUSE_SECOND = /^J(o|no|b|ae|e|ne|be|a|s|ns|p|np|l|ge|le|g)_rel(8|32)_64$/;
+
+/** Runs a fused pair: the first instruction, then (unless the run must stop between them) the Jcc. */
+function fusedExec(cpu: Cpu, op: Op): void {
+  const gen = cpu.code.generation;
+  op.first!(cpu, op);
+  // Stop between the two when the run must (count, events, breakpoints), or when the first one
+  // wrote to cached code (it may have changed the Jcc).
+  if (cpu.instructionCount + 1 >= cpu.stopAt || cpu.code.generation !== gen) return;
+  const j = op.fused!;
+  const ip = cpu.ip;
+  cpu.instructionCount++;
+  cpu.opIp = ip;
+  cpu.ip = ip + j.len;
+  j.exec(cpu, j);
+}
+
 export interface CpuOptions {
   /** RAM size in bytes (multiple of 4 KiB). */
   memoryBytes: number;
@@ -135,12 +155,11 @@ export class Cpu extends Mmu<Op> {
   /** Linear addresses where run() stops with StopReason.Breakpoint. */
   readonly breakpoints = new Set<number>();
 
-  /** The instruction being executed and its address (for precise faults). */
-  curOp: Op | null = null;
+  /** Address of the instruction being executed (for precise faults and REP restarts). */
   opIp = 0;
 
-  /** The run loop leaves its fast path when instructionCount >= stopAt. */
-  private stopAt = 0;
+  /** The run loop leaves its fast path when instructionCount >= stopAt (internal). */
+  stopAt = 0;
   private limitAt = 0;
   private stopRequest = StopReason.None;
   /** Cached translation of the current code page. */
@@ -310,6 +329,13 @@ export class Cpu extends Mmu<Op> {
     return op !== null && op.segment === 2 && op.hasMem ? Vec.SS : Vec.GP;
   }
 
+  /** The cached instruction at opIp (the one executing), if it is still cached. Slow paths only. */
+  get curOp(): Op | null {
+    const off = this.opIp - this.fetchLin;
+    if (off >= 0 && off < 4096) return this.fetchOps[off] ?? null;
+    return this.crossOp;
+  }
+
   // ---- flags -----------------------------------------------------------------------------------
 
   /** Full RFLAGS (materializes the lazy arithmetic flags). */
@@ -338,7 +364,7 @@ export class Cpu extends Mmu<Op> {
   }
   /** Condition code cc (0..15, Jcc encoding order: O NO B AE E NE BE A S NS P NP L GE LE G). */
   cond(cc: number): boolean {
-    return F.cond(this.lf, this.flagsReg, cc);
+    return F.CONDS[cc]!(this.lf, this.flagsReg);
   }
   /** Records a lazy result for sizes 1, 2, 4 (kind from flags.kind()). */
   lazy(k: number, a: number, b: number, r: number): void {
@@ -542,6 +568,7 @@ export class Cpu extends Mmu<Op> {
       const ins = decode(this.u8, phys, avail, this.bits);
       if (ins.invalid !== 'truncated' || avail === 15) {
         const op = this.makeOp(ins);
+        this.tryFuse(op, ins, phys, off);
         this.code.insert(phys, op);
         // insert may have replaced the page array reference (first code on the page)
         this.fetchOps = this.code.pages[ppn]!;
@@ -559,7 +586,27 @@ export class Cpu extends Mmu<Op> {
       ins = decode(buf, 0, 15, this.bits);
     }
     this.fetchLin = NaN;
-    return this.makeOp(ins);
+    const op = this.makeOp(ins);
+    this.crossOp = op;
+    return op;
+  }
+  /** The last page-crossing (uncached) instruction fetched. */
+  private crossOp: Op | null = null;
+
+  /** Macro-op fusion: an ALU instruction followed on the same page by a Jcc runs as one entry. */
+  private tryFuse(op: Op, ins: Instr, phys: number, off: number): void {
+    const f = ins.form;
+    if (f === null || !FUSE_FIRST.has(f.mnemonic) || /cr|dr|sreg/.test(f.id) || op.exec === invalidOp) return;
+    const off2 = off + ins.length;
+    if (off2 >= 4096) return;
+    const ins2 = decode(this.u8, phys + ins.length, Math.min(15, 4096 - off2), this.bits);
+    if (ins2.form === null || ins2.invalid !== '' || !FUSE_SECOND.test(ins2.form.id)) return;
+    const j = this.makeOp(ins2);
+    if (j.exec === invalidOp) return;
+    op.first = op.exec;
+    op.fused = j;
+    op.exec = fusedExec;
+    op.span = ins.length + ins2.length;
   }
 
   private makeOp(ins: Instr): Op {
@@ -575,6 +622,7 @@ export class Cpu extends Mmu<Op> {
     }
     const op = new Op(exec, ins);
     op.len = ins.length;
+    op.span = ins.length;
     op.reg = ins.reg;
     op.rm = ins.rm;
     op.hasMem = ins.hasMem;
@@ -646,7 +694,6 @@ export class Cpu extends Mmu<Op> {
       let op: Op | null = null;
       if (off >= 0 && off < 4096) op = this.fetchOps[off]!;
       if (op === null) op = this.fetchSlow(ip);
-      this.curOp = op;
       this.ip = ip + op.len;
       op.exec(this, op);
       this.instructionCount++;

@@ -204,16 +204,104 @@ export function cond(lf: Int32Array, flagsReg: number, cc: number): boolean {
       case 14: return ah === bh ? al <= bl : ah < bh;
       case 15: return ah === bh ? al > bl : ah > bh;
     }
-  } else if (k >> 2 === LazyOp.Logic) {
-    const s = k & 3;
-    switch (cc) {
-      case 4: return zero(lf, s);
-      case 5: return !zero(lf, s);
-      case 8: return sign(lf, s) !== 0;
-      case 9: return sign(lf, s) === 0;
-    }
   } else if (k === 0) {
     return condFromFlags(flagsReg, cc);
   }
+  // Any record: ZF and SF come from the result alone.
+  const s = k & 3;
+  switch (cc) {
+    case 4: return zero(lf, s);
+    case 5: return !zero(lf, s);
+    case 8: return sign(lf, s) !== 0;
+    case 9: return sign(lf, s) === 0;
+  }
+  if (k >> 2 === LazyOp.Logic) {
+    switch (cc) {
+      case 2: return false; // CF=0
+      case 3: return true;
+      case 0: return false; // OF=0
+      case 1: return true;
+      case 6: return zero(lf, s);
+      case 7: return !zero(lf, s);
+      case 12: return sign(lf, s) !== 0; // SF != OF with OF=0
+      case 13: return sign(lf, s) === 0;
+      case 14: return zero(lf, s) || sign(lf, s) !== 0;
+      case 15: return !zero(lf, s) && sign(lf, s) === 0;
+    }
+  }
   return condFromFlags(lazyFlags(lf), cc);
 }
+
+// ---- per-condition evaluators (each its own function so the hot checks inline) -------------
+
+const SUB32 = (LazyOp.Sub << 2) | 2;
+const SUB64 = (LazyOp.Sub << 2) | 3;
+const isLogic = (k: number): boolean => k >> 2 === LazyOp.Logic;
+const cfOf = (lf: Int32Array, f: number): number => (lf[K] === 0 ? f & CF : lazyCF(lf));
+const ofOf = (lf: Int32Array, f: number): number => (lf[K] === 0 ? (f >> 11) & 1 : lazyOF(lf));
+const zfOf = (lf: Int32Array, f: number): boolean => {
+  const k = lf[K]!;
+  return k === 0 ? (f & ZF) !== 0 : zero(lf, k & 3);
+};
+const sfOf = (lf: Int32Array, f: number): number => {
+  const k = lf[K]!;
+  return k === 0 ? (f >> 7) & 1 : sign(lf, k & 3);
+};
+function ltu64h(lf: Int32Array): boolean {
+  const ah = lf[AH]!, bh = lf[BH]!;
+  return ah === bh ? lf[A]! >>> 0 < lf[B]! >>> 0 : ah >>> 0 < bh >>> 0;
+}
+function lts64h(lf: Int32Array): boolean {
+  const ah = lf[AH]!, bh = lf[BH]!;
+  return ah === bh ? lf[A]! >>> 0 < lf[B]! >>> 0 : ah < bh;
+}
+function eq64h(lf: Int32Array): boolean {
+  return lf[AH] === lf[BH] && lf[A] === lf[B];
+}
+
+export const condO = (lf: Int32Array, f: number): boolean => ofOf(lf, f) !== 0;
+export const condNO = (lf: Int32Array, f: number): boolean => ofOf(lf, f) === 0;
+export const condB = (lf: Int32Array, f: number): boolean => {
+  const k = lf[K]!;
+  if (k === SUB32) return lf[A]! >>> 0 < lf[B]! >>> 0;
+  if (k === SUB64) return ltu64h(lf);
+  return cfOf(lf, f) !== 0;
+};
+export const condAE = (lf: Int32Array, f: number): boolean => !condB(lf, f);
+export const condE = (lf: Int32Array, f: number): boolean => {
+  const k = lf[K]!;
+  if (k === SUB32) return lf[A] === lf[B];
+  return zfOf(lf, f);
+};
+export const condNE = (lf: Int32Array, f: number): boolean => !condE(lf, f);
+export const condBE = (lf: Int32Array, f: number): boolean => {
+  const k = lf[K]!;
+  if (k === SUB32) return lf[A]! >>> 0 <= lf[B]! >>> 0;
+  if (k === SUB64) return ltu64h(lf) || eq64h(lf);
+  return zfOf(lf, f) || cfOf(lf, f) !== 0;
+};
+export const condA = (lf: Int32Array, f: number): boolean => !condBE(lf, f);
+export const condS = (lf: Int32Array, f: number): boolean => sfOf(lf, f) !== 0;
+export const condNS = (lf: Int32Array, f: number): boolean => sfOf(lf, f) === 0;
+export const condP = (lf: Int32Array, f: number): boolean =>
+  lf[K] === 0 ? (f & PF) !== 0 : PARITY[lf[R]! & 0xff] !== 0;
+export const condNP = (lf: Int32Array, f: number): boolean => !condP(lf, f);
+export const condL = (lf: Int32Array, f: number): boolean => {
+  const k = lf[K]!;
+  if (k === SUB32) return lf[A]! < lf[B]!;
+  if (k === SUB64) return lts64h(lf);
+  if (isLogic(k)) return sign(lf, k & 3) !== 0;
+  return sfOf(lf, f) !== ofOf(lf, f);
+};
+export const condGE = (lf: Int32Array, f: number): boolean => !condL(lf, f);
+export const condLE = (lf: Int32Array, f: number): boolean => {
+  const k = lf[K]!;
+  if (k === SUB32) return lf[A]! <= lf[B]!;
+  if (k === SUB64) return lts64h(lf) || eq64h(lf);
+  if (isLogic(k)) return sign(lf, k & 3) !== 0 || zero(lf, k & 3);
+  return zfOf(lf, f) || sfOf(lf, f) !== ofOf(lf, f);
+};
+export const condG = (lf: Int32Array, f: number): boolean => !condLE(lf, f);
+
+/** The evaluators in Jcc encoding order. */
+export const CONDS = [condO, condNO, condB, condAE, condE, condNE, condBE, condA, condS, condNS, condP, condNP, condL, condGE, condLE, condG];

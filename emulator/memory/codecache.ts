@@ -4,7 +4,8 @@
 
 /** What the cache needs of a cached instruction. */
 export interface Cached {
-  len: number;
+  /** Bytes of code the entry was decoded from (from its address). */
+  span: number;
 }
 
 export const GRANULE_SHIFT = 3;
@@ -46,7 +47,7 @@ export class CodeCache<T extends Cached> {
     return p;
   }
 
-  /** Caches `op` at physical address `phys`; the instruction must lie within one page. */
+  /** Caches `op` at physical address `phys`; its bytes (span) must lie within one page. */
   insert(phys: number, op: T): void {
     const ppn = Math.floor(phys / 4096);
     const off = phys & 0xfff;
@@ -54,7 +55,7 @@ export class CodeCache<T extends Cached> {
     if (ops[off] !== null) this.remove(ppn, off);
     ops[off] = op;
     const cov = this.cover[ppn]!;
-    const g1 = (off + op.len - 1) >> GRANULE_SHIFT;
+    const g1 = (off + op.span - 1) >> GRANULE_SHIFT;
     for (let g = off >> GRANULE_SHIFT; g <= g1; g++) cov[g]!++;
     this.counts[ppn]!++;
     this.codeMap[ppn] = 1;
@@ -65,7 +66,7 @@ export class CodeCache<T extends Cached> {
     const op = ops[off]!;
     ops[off] = null;
     const cov = this.cover[ppn]!;
-    const g1 = (off + op.len - 1) >> GRANULE_SHIFT;
+    const g1 = (off + op.span - 1) >> GRANULE_SHIFT;
     for (let g = off >> GRANULE_SHIFT; g <= g1; g++) cov[g]!--;
     if (--this.counts[ppn]! === 0) this.codeMap[ppn] = 0;
     this.dropped++;
@@ -86,9 +87,9 @@ export class CodeCache<T extends Cached> {
     while (g <= g1 && cov[g] === 0) g++;
     if (g > g1) return;
     const ops = this.pages[ppn]!;
-    for (let s = Math.max(0, off - 15); s < end; s++) {
+    for (let s = Math.max(0, off - 31); s < end; s++) {
       const op = ops[s];
-      if (op !== null && op !== undefined && s + op.len > off) this.remove(ppn, s);
+      if (op !== null && op !== undefined && s + op.span > off) this.remove(ppn, s);
     }
     this.generation++;
   }

@@ -175,3 +175,28 @@ describe('code cache', () => {
     expect(cpu.getReg('eax')).toBe(0x12345678n);
   });
 });
+
+describe('fused pairs', () => {
+  it('count and single-stepping stay exact', () => {
+    // mov ecx, 3; l: dec ecx; jnz l; hlt
+    const cpu = machine('b903000000 ffc9 75fc f4');
+    expect(cpu.run(100)).toBe(StopReason.Hlt);
+    expect(cpu.getReg('ecx')).toBe(0n);
+    expect(cpu.instructionCount).toBe(1 + 3 * 2 + 1);
+    // step() stops between the two halves of a pair
+    cpu.rip = 0x100000n;
+    cpu.instructionCount = 0;
+    for (let i = 0; i < 3; i++) cpu.step();
+    expect(cpu.rip).toBe(0x100005n); // mov, dec, jnz taken back to the dec
+    expect(cpu.instructionCount).toBe(3);
+  });
+
+  it('self-modifying code inside a fused pair', () => {
+    // mov ecx, 2; l: mov byte [rel j], 0xeb; j: je l; hlt. ZF=0, so the JE falls through to the
+    // HLT; but the MOV (fused with the JE) first turns it into JMP l: the CPU must run the new
+    // bytes and loop forever.
+    const cpu = machine('b902000000 c60500000000eb 74f7 f4');
+    expect(cpu.run(50)).toBe(StopReason.Limit);
+    expect(cpu.readPhys(0x10000cn, 1)[0]).toBe(0xeb);
+  });
+});

@@ -7,6 +7,7 @@ import type { Handler, Op } from '../op';
 import { def } from '../registry';
 import { CC_NAMES } from './datamov';
 import { Vec } from '../../memory/mmu';
+import * as F from '../flags';
 
 const TWO32 = 4294967296;
 const CANON = 140737488355328;
@@ -33,13 +34,31 @@ const jmp64: Handler = (cpu, op) => {
   if (t >= -CANON && t < CANON) cpu.ip = t;
   else cpu.jump(t);
 };
-const jcc64: Handler = (cpu, op) => {
-  if (cpu.cond(op.arg)) {
-    const t = cpu.ip + op.imm;
-    if (t >= -CANON && t < CANON) cpu.ip = t;
-    else cpu.jump(t);
-  }
-};
+/** Takes a relative branch in 64-bit mode. */
+function take(cpu: Cpu, op: Op): void {
+  const t = cpu.ip + op.imm;
+  if (t >= -CANON && t < CANON) cpu.ip = t;
+  else cpu.jump(t);
+}
+// One function per condition, so each condition's test inlines into its own handler.
+const JCC64: Handler[] = [
+  (cpu, op) => void (F.condO(cpu.lf, cpu.flagsReg) && take(cpu, op)),
+  (cpu, op) => void (F.condNO(cpu.lf, cpu.flagsReg) && take(cpu, op)),
+  (cpu, op) => void (F.condB(cpu.lf, cpu.flagsReg) && take(cpu, op)),
+  (cpu, op) => void (F.condAE(cpu.lf, cpu.flagsReg) && take(cpu, op)),
+  (cpu, op) => void (F.condE(cpu.lf, cpu.flagsReg) && take(cpu, op)),
+  (cpu, op) => void (F.condNE(cpu.lf, cpu.flagsReg) && take(cpu, op)),
+  (cpu, op) => void (F.condBE(cpu.lf, cpu.flagsReg) && take(cpu, op)),
+  (cpu, op) => void (F.condA(cpu.lf, cpu.flagsReg) && take(cpu, op)),
+  (cpu, op) => void (F.condS(cpu.lf, cpu.flagsReg) && take(cpu, op)),
+  (cpu, op) => void (F.condNS(cpu.lf, cpu.flagsReg) && take(cpu, op)),
+  (cpu, op) => void (F.condP(cpu.lf, cpu.flagsReg) && take(cpu, op)),
+  (cpu, op) => void (F.condNP(cpu.lf, cpu.flagsReg) && take(cpu, op)),
+  (cpu, op) => void (F.condL(cpu.lf, cpu.flagsReg) && take(cpu, op)),
+  (cpu, op) => void (F.condGE(cpu.lf, cpu.flagsReg) && take(cpu, op)),
+  (cpu, op) => void (F.condLE(cpu.lf, cpu.flagsReg) && take(cpu, op)),
+  (cpu, op) => void (F.condG(cpu.lf, cpu.flagsReg) && take(cpu, op)),
+];
 const jmpN = (bits: number): Handler => (cpu, op) => cpu.jump(relTarget(cpu, op, bits));
 const jccN = (bits: number): Handler => (cpu, op) => {
   if (cpu.cond(op.arg)) cpu.jump(relTarget(cpu, op, bits));
@@ -54,8 +73,8 @@ def('Jmp_rel16', jmpN(16));
 for (let cc = 0; cc < 16; cc++) {
   const n = CC_NAMES[cc]!;
   const J = n.charAt(0).toUpperCase() + n.slice(1);
-  def(`J${n}_rel8_64`, jcc64, cc);
-  def(`J${n}_rel32_64`, jcc64, cc);
+  def(`J${n}_rel8_64`, JCC64[cc]!, cc);
+  def(`J${n}_rel32_64`, JCC64[cc]!, cc);
   def(`J${n}_rel8_32`, jccN(32), cc);
   def(`J${n}_rel32_32`, jccN(32), cc);
   def(`J${n}_rel8_16`, jccN(16), cc);
