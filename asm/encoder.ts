@@ -112,7 +112,7 @@ const SIZE_WORD: Record<number, string> = { 1: 'byte', 2: 'word', 4: 'dword', 8:
 interface RegOp { k: 'reg'; r: RegInfo; index: number }
 interface MemOp { k: 'mem'; m: MemOperand; ea: EA; index: number }
 interface ImmOp { k: 'imm'; v: bigint; size: Size; strict: boolean; known: boolean; index: number }
-interface FarOp { k: 'far'; seg: bigint; off: bigint; known: boolean; size: Size; index: number }
+interface FarOp { k: 'far'; seg: bigint; off: bigint; known: boolean; segKnown: boolean; size: Size; index: number }
 type AOp = RegOp | MemOp | ImmOp | FarOp;
 
 /** An effective address, encoded as far as it can be without knowing the form. */
@@ -636,7 +636,7 @@ function layout(c: Cand, st: State): string | null {
       const imm = ao as ImmOp;
       const pos = out.length;
       le(out, imm.v, n);
-      if (!imm.known) fixups.push({ offset: pos, size: n as 1 | 2 | 4 | 8, pcRel: false, signed: f.immSigned && fo.kind === OpKind.Imm && n < 8, operand: imm.index, field: fo.kind === OpKind.Imm2 ? 'imm2' : 'imm' });
+      if (!imm.known) fixups.push({ offset: pos, size: n as 1 | 2 | 4 | 8, pcRel: false, signed: f.immSigned && fo.kind === OpKind.Imm && n < c.osz, operand: imm.index, field: fo.kind === OpKind.Imm2 ? 'imm2' : 'imm' });
     } else if (fo.kind === OpKind.Rel) {
       const n = f.immSizes[si++]!;
       rels.push({ pos: out.length, n, op: ao as ImmOp });
@@ -648,10 +648,8 @@ function layout(c: Cand, st: State): string | null {
       const pos = out.length;
       le(out, fp.off, n);
       le(out, fp.seg, 2);
-      if (!fp.known) {
-        fixups.push({ offset: pos, size: n as 2 | 4, pcRel: false, signed: false, operand: fp.index, field: 'imm' });
-        fixups.push({ offset: pos + n, size: 2, pcRel: false, signed: false, operand: fp.index, field: 'imm2' });
-      }
+      if (!fp.known) fixups.push({ offset: pos, size: n as 2 | 4, pcRel: false, signed: false, operand: fp.index, field: 'imm' });
+      if (!fp.segKnown) fixups.push({ offset: pos + n, size: 2, pcRel: false, signed: false, operand: fp.index, field: 'imm2' });
       if (fp.known && !fitsEither(fp.off, n * 8)) warnings.push(`${SIZE_WORD[n]} data exceeds bounds`);
     }
   }
@@ -737,7 +735,7 @@ export function encode(ins: AsmInstruction, ctx: EncodeContext): EncodeResult {
     } else if (o.kind === 'imm') {
       ops.push({ k: 'imm', v: o.value, size: o.size, strict: o.strict, known: o.known, index: i });
     } else {
-      ops.push({ k: 'far', seg: o.segment, off: o.offset, known: o.known, size: o.size ?? 0, index: i });
+      ops.push({ k: 'far', seg: o.segment, off: o.offset, known: o.known, segKnown: o.segmentKnown ?? true, size: o.size ?? 0, index: i });
     }
   }
 

@@ -11,7 +11,7 @@ export interface MemOperand {
   absAddr: boolean;  // `[abs x]` or no registers at all
   nosplit: boolean;
 }
-export interface FarOperand { kind: 'far'; segment: bigint; offset: bigint; known: boolean; size?: Size; } // jmp 0x08:label; size: `jmp word 0x08:x` (the offset's size)
+export interface FarOperand { kind: 'far'; segment: bigint; offset: bigint; known: boolean; size?: Size; segmentKnown?: boolean; } // jmp 0x08:label; known: the offset; segmentKnown (default true): the segment; size: `jmp word 0x08:x` (the offset's size)
 export type Operand = RegOperand | ImmOperand | MemOperand | FarOperand;
 export interface AsmInstruction {
   prefixes: string[];   // 'lock', 'rep', 'repe', 'repne', 'o16', 'o32', 'o64', 'a16', 'a32', 'a64', 'cs'.. segment overrides written as prefixes

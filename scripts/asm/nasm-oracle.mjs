@@ -14,9 +14,12 @@ import { pathToFileURL } from 'node:url';
  * @param {16|32|64} bits
  * @param {string[]} lines instruction lines (no newlines)
  * @param {string} [header] extra lines before the instructions (after `bits N`)
- * @returns {{ line: string, bytes?: string, reloc?: boolean, error?: string, warnings: string[] }[]} reloc: the bytes hold a field nasm would relocate (they depend on where the line sits)
+ * @param {string} [format] nasm's output format (`bin`; `elf64`/`elf32` for lines with external symbols)
+ * @returns {{ line: string, bytes?: string, raw?: string, reloc?: boolean, error?: string, warnings: string[] }[]}
+ *   reloc: the bytes hold a field nasm relocates; raw: the listing's bytes with those fields in
+ *   [absolute] or (relative) brackets
  */
-export function runNasm(bits, lines, header = '') {
+export function runNasm(bits, lines, header = '', format = 'bin') {
   const dir = mkdtempSync(join(tmpdir(), 'kstack-nasm-'));
   try {
     const src = join(dir, 'a.asm');
@@ -29,7 +32,7 @@ export function runNasm(bits, lines, header = '') {
     for (let round = 0; round < 50; round++) {
       const body = lines.map((l, i) => (errors.has(i) ? '' : l));
       writeFileSync(src, [...pre, ...body].join('\n') + '\n');
-      const r = spawnSync('nasm', ['-f', 'bin', '-l', lst, '-o', bin, src], { encoding: 'utf8' });
+      const r = spawnSync('nasm', ['-f', format, '-l', lst, '-o', bin, src], { encoding: 'utf8' });
       if (r.error) throw r.error;
       const failed = r.status !== 0;
       const out = `${r.stderr ?? ''}${r.stdout ?? ''}`;
@@ -55,12 +58,13 @@ export function runNasm(bits, lines, header = '') {
       }
       if (failed && !newErr) throw new Error(`nasm failed without a line error:\n${out}`);
       if (failed) continue;
-      const bytes = parseListing(readFileSync(lst, 'utf8'), first, lines.length);
+      const { bytes, addr } = parseListing(readFileSync(lst, 'utf8'), first, lines.length);
+      const relocs = format === 'elf64' ? relocTypes(bin, addr) : new Map();
       return lines.map((line, i) => {
         const w = [...new Set(warnings.get(i) ?? [])];
         if (errors.has(i)) return { line, error: errors.get(i), warnings: w };
         const b = bytes[i] ?? '';
-        return { line, bytes: b.replace(/[^0-9A-F]/g, ''), reloc: /[[\]()]/.test(b), warnings: w };
+        return { line, bytes: b.replace(/[^0-9A-F]/g, ''), raw: b, reloc: /[[\]()]/.test(b), relocs: relocs.get(i) ?? [], warnings: w };
       });
     }
     throw new Error('nasm: too many rounds');
@@ -69,18 +73,42 @@ export function runNasm(bits, lines, header = '') {
   }
 }
 
-/** Collects the hex bytes of each source line from a nasm listing. */
+/**
+ * The ELF64 relocation types of each line (objdump -r), as `<offset in the line>:<type without
+ * R_X86_64_>`, from the object and the lines' start addresses.
+ */
+function relocTypes(obj, addr) {
+  const out = new Map();
+  const text = spawnSync('objdump', ['-r', obj], { encoding: 'utf8' }).stdout ?? '';
+  const starts = addr.map((a, i) => [a, i]).filter(([a]) => a >= 0).sort((x, y) => x[0] - y[0]);
+  for (const m of text.matchAll(/^([0-9a-f]{16}) R_X86_64_(\w+)/gm)) {
+    const off = parseInt(m[1], 16);
+    let line = -1;
+    let start = 0;
+    for (const [a, i] of starts) if (a <= off) [line, start] = [i, a];
+    if (line < 0) continue;
+    const list = out.get(line) ?? [];
+    list.push(`${off - start}:${m[2]}`);
+    out.set(line, list);
+  }
+  return out;
+}
+
+/** Collects the hex bytes and the address of each source line from a nasm listing. */
 function parseListing(text, first, count) {
   const out = new Array(count).fill('');
+  const addr = new Array(count).fill(-1);
   for (const l of text.split('\n')) {
     // "    12 0000001F 48B800000000010000-     mov rax, ..." and continuation "    12 00000028 00"
     // Fields nasm would relocate are bracketed ([...] absolute, (...) relative).
-    const m = l.match(/^\s*(\d+) [0-9A-F]{8} ([0-9A-F[\]()]+)-?(?:\s|$)/);
+    const m = l.match(/^\s*(\d+) ([0-9A-F]{8}) ([0-9A-F[\]()]+)-?(?:\s|$)/);
     if (!m) continue;
     const i = +m[1] - first;
-    if (i >= 0 && i < count) out[i] += m[2];
+    if (i < 0 || i >= count) continue;
+    if (addr[i] < 0) addr[i] = parseInt(m[2], 16);
+    out[i] += m[3];
   }
-  return out;
+  return { bytes: out, addr };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

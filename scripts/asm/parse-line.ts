@@ -1,6 +1,8 @@
 // A small NASM-syntax line parser for the encoder's fixtures (test/fixtures/asm/encode*.txt):
-// one instruction per line, numbers, `$`, + - * and parentheses; no symbols, no macros. The real
-// front end lives in asm/; this exists so the encoder can be tested on its own.
+// one instruction per line, numbers, `$`, + - * and parentheses, and (with `symbols`) one external
+// symbol `sym` worth 0 whose values are not known; no macros. The real front end lives in asm/;
+// this exists so the encoder can be tested on its own. It follows the encoder's contract: `$` is
+// the instruction's address, known (branches and `rel` resolve it); `sym` makes a value unknown.
 
 import { isPrefix } from '../../asm/mnemonics';
 import type { AsmInstruction, MemOperand, Operand, Size } from '../../asm/operands';
@@ -10,11 +12,17 @@ const SIZES: Record<string, Size> = { byte: 1, word: 2, dword: 4, qword: 8, twor
 
 class ParseError extends Error {}
 
-/** Evaluates an expression of numbers and `$`; `usesDollar` reports whether `$` appeared. */
-function evalExpr(text: string, address: bigint): { value: bigint; usesDollar: boolean } {
-  const toks = text.match(/0x[0-9a-f_]+|[0-9][0-9a-f_]*[hbqo]?|\$|[-+*()~]|\S/gi) ?? [];
+interface Env {
+  address: bigint;
+  symbols: boolean;
+}
+
+/** Evaluates an expression of numbers, `$` and `sym`; reports whether `$` / a symbol appeared. */
+function evalExpr(text: string, env: Env): { value: bigint; usesDollar: boolean; usesSymbol: boolean } {
+  const toks = text.match(/0x[0-9a-f_]+|[0-9][0-9a-f_]*[hbqo]?|[a-z_.][a-z0-9_.]*|\$|[-+*()~]|\S/gi) ?? [];
   let i = 0;
   let usesDollar = false;
+  let usesSymbol = false;
   const peek = () => toks[i];
   const primary = (): bigint => {
     const t = toks[i++];
@@ -29,7 +37,11 @@ function evalExpr(text: string, address: bigint): { value: bigint; usesDollar: b
     if (t === '~') return ~primary();
     if (t === '$') {
       usesDollar = true;
-      return address;
+      return env.address;
+    }
+    if (t === 'sym' && env.symbols) {
+      usesSymbol = true;
+      return 0n;
     }
     const c = t.replace(/_/g, '').toLowerCase();
     if (/^0x[0-9a-f]+$/.test(c)) return BigInt(c);
@@ -57,7 +69,7 @@ function evalExpr(text: string, address: bigint): { value: bigint; usesDollar: b
   };
   const value = sum();
   if (i !== toks.length) throw new ParseError(`unexpected '${toks[i]}'`);
-  return { value, usesDollar };
+  return { value, usesDollar, usesSymbol };
 }
 
 /** Splits at top-level commas. */
@@ -77,7 +89,7 @@ function splitOperands(s: string): string[] {
   return out;
 }
 
-function parseMem(inner: string, size: Size, address: bigint): MemOperand {
+function parseMem(inner: string, size: Size, env: Env): MemOperand {
   let s = inner.trim();
   let dispSize: Size = 0;
   let rel = false;
@@ -114,7 +126,7 @@ function parseMem(inner: string, size: Size, address: bigint): MemOperand {
     } else if ((m = body.match(/^(\w+)\s*\*\s*(\w+)$/)) && (isRegister(m[1]!) || isRegister(m[2]!))) {
       const [r, n] = isRegister(m[1]!) ? [m[1]!, m[2]!] : [m[2]!, m[1]!];
       if (sign === '-') throw new ParseError('invalid effective address');
-      regs.push({ name: r.toLowerCase(), scale: Number(evalExpr(n, address).value), explicit: true });
+      regs.push({ name: r.toLowerCase(), scale: Number(evalExpr(n, env).value), explicit: true });
     } else dispText += ` ${sign} (${body})`;
   }
   if (regs.length > 2) throw new ParseError('invalid effective address');
@@ -136,14 +148,16 @@ function parseMem(inner: string, size: Size, address: bigint): MemOperand {
     scale -= 1;
   }
   if (![1, 2, 4, 8].includes(scale)) throw new ParseError('invalid effective address');
-  const disp = dispText ? evalExpr(dispText, address) : { value: 0n, usesDollar: false };
+  const disp = dispText ? evalExpr(dispText, env) : { value: 0n, usesDollar: false, usesSymbol: false };
+  // `rel` only applies to a relocatable address (a label, `$`): NASM makes [rel 0x10] absolute.
+  const relocatable = disp.usesDollar || disp.usesSymbol;
   return {
     kind: 'mem', size, seg, base, index, scale: scale as 1 | 2 | 4 | 8,
-    disp: disp.value, dispKnown: true, dispSize, rel: rel && !abs && !base && !index, absAddr: abs || (!base && !index), nosplit,
+    disp: disp.value, dispKnown: !disp.usesSymbol, dispSize, rel: rel && !abs && !base && !index && relocatable, absAddr: abs || (!base && !index), nosplit,
   };
 }
 
-function parseOperand(text: string, address: bigint): Operand {
+function parseOperand(text: string, env: Env): Operand {
   let s = text.trim();
   let size: Size = 0;
   let strict = false;
@@ -157,7 +171,7 @@ function parseOperand(text: string, address: bigint): Operand {
   }
   if (s.startsWith('[')) {
     if (!s.endsWith(']')) throw new ParseError("expected ']'");
-    return parseMem(s.slice(1, -1), size, address);
+    return parseMem(s.slice(1, -1), size, env);
   }
   if (isRegister(s)) {
     if (size || strict) throw new ParseError('invalid size on a register');
@@ -165,18 +179,22 @@ function parseOperand(text: string, address: bigint): Operand {
   }
   const colon = s.indexOf(':');
   if (colon > 0) {
-    const seg = evalExpr(s.slice(0, colon), address);
-    const off = evalExpr(s.slice(colon + 1), address);
-    return size ? { kind: 'far', segment: seg.value, offset: off.value, known: true, size } : { kind: 'far', segment: seg.value, offset: off.value, known: true };
+    const seg = evalExpr(s.slice(0, colon), env);
+    const off = evalExpr(s.slice(colon + 1), env);
+    const far: Operand = { kind: 'far', segment: seg.value, offset: off.value, known: !off.usesSymbol };
+    if (seg.usesSymbol) far.segmentKnown = false;
+    if (size) far.size = size;
+    return far;
   }
-  const v = evalExpr(s, address);
-  return { kind: 'imm', value: v.value, size, strict, known: true };
+  const v = evalExpr(s, env);
+  return { kind: 'imm', value: v.value, size, strict, known: !v.usesSymbol };
 }
 
 export type ParsedLine = { ok: true; ins: AsmInstruction } | { ok: false; error: string };
 
-/** Parses one instruction line written at `address` (`$`). */
-export function parseLine(text: string, address: bigint): ParsedLine {
+/** Parses one instruction line written at `address` (`$`); `symbols`: `sym` is an external symbol. */
+export function parseLine(text: string, address: bigint, symbols = false): ParsedLine {
+  const env: Env = { address, symbols };
   try {
     let s = text.replace(/;.*$/, '').trim();
     const prefixes: string[] = [];
@@ -195,7 +213,7 @@ export function parseLine(text: string, address: bigint): ParsedLine {
       strictJump = j[1]!.toLowerCase() as 'short' | 'near' | 'far';
       s = s.slice(j[0].length);
     }
-    const operands = splitOperands(s).map((o) => parseOperand(o, address));
+    const operands = splitOperands(s).map((o) => parseOperand(o, env));
     return { ok: true, ins: { prefixes, mnemonic, operands, strictJump } };
   } catch (e) {
     if (e instanceof ParseError) return { ok: false, error: e.message };
