@@ -498,7 +498,14 @@ export class Assembler {
     return this.space.kind === 'sect' ? BigInt(this.space.sec.size) : this.space.off;
   }
 
+  /** `$` is the position at the start of the line, even inside `times`. */
+  lineHere: Val | null = null;
+
   hereVal(): Val {
+    if (this.lineHere) return this.lineHere;
+    return this.curHere();
+  }
+  curHere(): Val {
     if (this.space.kind === 'abs') {
       const b = this.space.base;
       return { n: BigInt.asIntN(64, b.n + this.space.off), terms: b.terms, unknown: b.unknown };
@@ -588,7 +595,7 @@ export class Assembler {
         sec = this.space.sec.index;
         off = BigInt(this.space.sec.size);
       } else {
-        const h = this.hereVal();
+        const h = this.curHere();
         if (h.terms.length) v = h;
         else off = h.n;
         unknown = h.unknown;
@@ -693,6 +700,21 @@ export class Assembler {
     return v.n;
   }
 
+  /** `global foo:function SIZE`: the size, evaluated after the last pass. */
+  evalSizeExpr(x: Expr): bigint | undefined {
+    const save = this.curLine;
+    this.curLine = { toks: [], text: '', loc: { file: this.source.path, line: 0 } };
+    try {
+      const v = evaluate(x, { ...this.env(), error: () => undefined });
+      if (v.unknown) return undefined;
+      if (isSimple(v)) return v.n;
+      // label differences within a section are plain numbers
+      return undefined;
+    } finally {
+      this.curLine = save;
+    }
+  }
+
   /** In bin/image: a section-relative value as an address (undefined if it has other terms). */
   resolveBin(v: Val): bigint | undefined {
     let n = v.n;
@@ -708,6 +730,7 @@ export class Assembler {
   // Lines
 
   private line(pl: PPLine): void {
+    this.lineHere = null;
     const p = parseLine(pl.toks);
     const loc = pl.loc;
     for (const e of p.errors) this.diag.error(e.msg, loc, e.c, e.e);
@@ -732,6 +755,16 @@ export class Assembler {
       this.defineLabel(p.label.name, p.label.c, p.label.e, null);
     }
     if (st.kind === 'none') return;
+    this.lineHere = this.curHere();
+    try {
+      this.statementBody(p, pl);
+    } finally {
+      this.lineHere = null;
+    }
+  }
+
+  private statementBody(p: ParsedLine, pl: PPLine): void {
+    const st = p.stmt;
     if (st.kind === 'dir') {
       if (p.times) this.diag.error(`times cannot repeat the '${st.name}' directive`, pl.loc);
       this.directive(st, pl);
@@ -760,7 +793,7 @@ export class Assembler {
     const startSec = this.cur;
     const n = Number(count);
     // data without $ can be assembled once and repeated
-    const fast = n > 16 && (st.kind === 'data' || st.kind === 'res') && !pl.toks.some((t) => t.k === 'here' || t.k === 'base');
+    const fast = n > 16 && (st.kind === 'data' || st.kind === 'res');
     if (fast) {
       const before = this.offset;
       const relocsBefore = startSec ? startSec.relocs.length : 0;
@@ -770,7 +803,9 @@ export class Assembler {
       if (len > 0 && startSec && this.cur === startSec && (st.kind === 'data' ? true : !startSec.attrs.nobits) && startSec.data.len === startSec.size) {
         const chunk = startSec.data.buf.slice(startSec.data.len - len, startSec.data.len);
         const newRelocs = startSec.relocs.slice(relocsBefore);
-        if (len * n > MAX_SECTION_BYTES) {
+        if (newRelocs.some((r) => r.pcRel)) {
+          for (let i = 1; i < n; i++) this.exec(st, pl);
+        } else if (len * n > MAX_SECTION_BYTES) {
           this.diag.error(`times: ${len * n} bytes is more than this assembler allows in one section`, pl.loc);
         } else {
           for (let i = 1; i < n; i++) {
@@ -924,7 +959,7 @@ export class Assembler {
     } else {
       const sec = this.cur;
       if (sec) {
-        const r = this.makeReloc(v, size, false, true, BigInt(sec.size), 0n, loc, c, e);
+        const r = this.makeReloc(v, size, false, false, BigInt(sec.size), 0n, loc, c, e);
         if (r) {
           n = r.field;
           if (r.reloc) sec.relocs.push(r.reloc);

@@ -2,7 +2,7 @@
 // unevaluated (the assembler evaluates them in each pass).
 
 import { type Token, idName } from './lexer';
-import { type Expr, ExprParser } from './expr';
+import { type Expr, ExprParser, utfEncode, canonicalSpecial } from './expr';
 import { isRegister } from './registers';
 import { isMnemonic } from './mnemonics';
 
@@ -309,6 +309,16 @@ function parseDataItems(toks: Token[], from: number, err: (m: string, t: Token |
     } else if (t.k === 'op' && t.s === '-' && next?.k === 'id' && /^__\??(infinity|qnan|snan|nan)\??__$/i.test(next.s) && endsItem(toks[i + 2])) {
       items.push({ k: 'float', text: next.s.replace(/\?/g, '').toLowerCase(), neg: true, c: t.c, e: next.e });
       i += 2;
+    } else if (
+      t.k === 'id' &&
+      /^__\??utf(16|32)(le|be)?\??__$/i.test(t.s) &&
+      next?.s === '(' &&
+      toks[i + 2]?.k === 'str' &&
+      toks[i + 3]?.s === ')' &&
+      endsItem(toks[i + 4])
+    ) {
+      items.push({ k: 'str', bytes: utfEncode(toks[i + 2]!.b!, canonicalSpecial(t.s)), c: t.c, e: toks[i + 3]!.e });
+      i += 4;
     } else if (t.k === 'op' && t.s === '?' && endsItem(next)) {
       items.push({ k: 'undef', c: t.c, e: t.e });
       i++;

@@ -167,6 +167,8 @@ export function quoteString(bytes: Uint8Array): string {
   return out + '`';
 }
 
+const PP_FUNCS = new Set(['%eval', '%abs', '%hex', '%num', '%str', '%strcat', '%strlen', '%substr', '%tok', '%count', '%sel', '%cond']);
+
 const COND_SUFFIXES = ['', 'def', 'idn', 'idni', 'num', 'str', 'id', 'token', 'empty', 'macro', 'ctx', 'env', 'usable', 'usingable'];
 
 export class Preprocessor {
@@ -587,20 +589,31 @@ export class Preprocessor {
           this.diag.error(`macro '${f.mac.name}' has no parameter ${s}`, loc, t.c, t.e);
           continue;
         }
-        if (m[1] === '-') {
-          const inv = invertCond(v);
-          if (inv === undefined) this.diag.error(`'${s}': parameter '${v}' is not a condition code`, loc, t.c, t.e);
-          out += inv ?? v;
-        } else out += v;
+        const inv = m[1] === '-' ? invertCond(v) : invertCond(v) !== undefined ? v : undefined;
+        if (inv === undefined) this.diag.error(`macro parameter '${s}' is not a condition code (it is '${v}')`, loc, t.c, t.e);
+        out += inv ?? v;
         continue;
       }
       if ((m = /^%\{(.*)\}$/.exec(s))) {
         const inner = m[1]!.trim();
         let mm: RegExpExecArray | null;
-        if ((mm = /^(-?[0-9]+)$/.exec(inner))) {
-          const v = param(parseInt(mm[1]!, 10));
-          if (v === undefined && parseInt(mm[1]!, 10) !== 0) this.diag.error(`macro '${f.mac.name}' has no parameter %{${inner}}`, loc, t.c, t.e);
+        if ((mm = /^([0-9]+)$/.exec(inner))) {
+          const i = parseInt(mm[1]!, 10);
+          const v = param(i);
+          if (v === undefined && i !== 0) this.diag.error(`macro '${f.mac.name}' has no parameter %{${inner}}`, loc, t.c, t.e);
           out += v ?? '';
+          continue;
+        }
+        if ((mm = /^([-+])([0-9]+)$/.exec(inner))) {
+          // %{-1} is %-1: the inverted condition code; %{+1} asserts a condition code
+          const v = param(parseInt(mm[2]!, 10));
+          if (v === undefined) {
+            this.diag.error(`macro '${f.mac.name}' has no parameter %{${inner}}`, loc, t.c, t.e);
+            continue;
+          }
+          const inv = mm[1] === '-' ? invertCond(v) : invertCond(v) !== undefined ? v : undefined;
+          if (inv === undefined) this.diag.error(`macro parameter '%${inner}' is not a condition code (it is '${v}')`, loc, t.c, t.e);
+          out += inv ?? v;
           continue;
         }
         if ((mm = /^(-?[0-9]+):(-?[0-9]+)$/.exec(inner))) {
@@ -612,10 +625,6 @@ export class Preprocessor {
           if (a <= b) for (let i = a; i <= b; i++) parts.push(param(i) ?? '');
           else for (let i = a; i >= b; i--) parts.push(param(i) ?? '');
           out += parts.join(',');
-          continue;
-        }
-        if ((mm = /^([-+])?([0-9]+)$/.exec(inner))) {
-          out += param(parseInt(mm[2]!, 10)) ?? '';
           continue;
         }
         // %{%$name} etc: leave it for the later stages
@@ -723,6 +732,15 @@ export class Preprocessor {
         i += relexed.length - 1;
         continue;
       }
+      if (t.k === 'pp' && PP_FUNCS.has(t.s.toLowerCase()) && toks[i + 1]?.k === 'op' && toks[i + 1]!.s === '(') {
+        const r = collectParenArgs(toks, i + 1);
+        if (!r) continue;
+        const args = r.args.map((a) => trimWs(this.pasteTokens(this.expandSMacros(trimWs(a), loc), loc)));
+        const res = this.ppFunction(t.s.toLowerCase(), args, t, loc).map((x) => ({ ...x, c: t.c, e: toks[r.end]!.e }));
+        toks.splice(i, r.end - i + 1, ...res);
+        i += res.length - 1;
+        continue;
+      }
       if (t.k !== 'id') continue;
       const name = idName(t);
       if (t.hs?.has(name)) continue;
@@ -812,6 +830,97 @@ export class Preprocessor {
       }
     }
     return toks;
+  }
+
+  /** NASM 2.16's preprocessor functions: %eval(), %str(), %strlen(), %substr(), %strcat(), ... */
+  private ppFunction(name: string, args: Token[][], t: Token, loc: SrcLoc): Token[] {
+    const err = (m: string): Token[] => {
+      this.diag.error(`${name}(): ${m}`, loc, t.c, t.e);
+      return [];
+    };
+    const enc = new TextEncoder();
+    const str = (b: Uint8Array): Token[] => lexLine(quoteString(b), 'pp');
+    const numT = (v: bigint): Token[] => [numTok(v, t)];
+    const strArg = (a: Token[] | undefined): Uint8Array | undefined => {
+      const sx = solid(a ?? []);
+      return sx.length === 1 && sx[0]!.k === 'str' ? sx[0]!.b! : undefined;
+    };
+    const numArg = (a: Token[] | undefined): bigint | undefined => (a && solid(a).length ? this.evalNumber(a, loc, name) : undefined);
+    switch (name) {
+      case '%eval': {
+        const out: Token[] = [];
+        args.forEach((a, k) => {
+          const v = numArg(a);
+          if (k) out.push({ k: 'op', s: ',', c: t.c, e: t.e });
+          if (v !== undefined) out.push(...numT(v));
+        });
+        return out;
+      }
+      case '%abs': {
+        const v = numArg(args[0]);
+        return v === undefined ? [] : numT(v < 0n ? -v : v);
+      }
+      case '%hex': {
+        const v = numArg(args[0]);
+        return v === undefined ? [] : lexLine('0x' + BigInt.asUintN(64, v).toString(16), 'pp');
+      }
+      case '%num': {
+        const v = numArg(args[0]);
+        if (v === undefined) return [];
+        const base = Number(numArg(args[2]) ?? 10n);
+        const digits = Number(numArg(args[1]) ?? -1n);
+        let txt = (v < 0n ? -v : v).toString(base >= 2 && base <= 36 ? base : 10);
+        if (digits > 0) txt = txt.padStart(digits, '0');
+        return str(enc.encode((v < 0n ? '-' : '') + txt));
+      }
+      case '%str':
+        return str(enc.encode(args.map((a) => tokText(a).trim()).join(',')));
+      case '%strcat': {
+        const parts: number[] = [];
+        for (const a of args) {
+          const b = strArg(a);
+          if (!b) return err(`'${tokText(a).trim()}' is not a string`);
+          parts.push(...b);
+        }
+        return str(Uint8Array.from(parts));
+      }
+      case '%strlen': {
+        const b = strArg(args[0]);
+        if (!b) return err('needs a string');
+        return numT(BigInt(b.length));
+      }
+      case '%substr': {
+        const b = strArg(args[0]);
+        if (!b) return err('needs a string');
+        const st = Number(numArg(args[1]) ?? 1n) - 1;
+        let l = Number(numArg(args[2]) ?? 1n);
+        if (l < 0) l = b.length - st + l + 1;
+        return str(st < 0 || st >= b.length ? new Uint8Array(0) : b.slice(st, Math.max(st, Math.min(b.length, st + l))));
+      }
+      case '%tok': {
+        const b = strArg(args[0]);
+        if (!b) return err('needs a string');
+        return lexLine(dec.decode(b), 'pp');
+      }
+      case '%count':
+        return numT(BigInt(args.length === 1 && solid(args[0]!).length === 0 ? 0 : args.length));
+      case '%sel': {
+        const n = numArg(args[0]);
+        if (n === undefined) return [];
+        const pick = args[Number(n)];
+        return pick ?? err(`no argument ${n}`);
+      }
+      case '%cond': {
+        const c = numArg(args[0]);
+        if (c === undefined) return [];
+        return (c !== 0n ? args[1] : args[2]) ?? [];
+      }
+      case '%is': {
+        return numT(0n);
+      }
+      default:
+        return err('not supported');
+    }
   }
 
   /** Apply `%+` token pasting and paste tokens that were written touching across an expansion. */
@@ -932,11 +1041,12 @@ export class Preprocessor {
     const lineEnd = toks.length ? toks[toks.length - 1]! : first;
 
     // conditionals
-    const condM = /^%(if|elif)(n?)(.*)$/.exec(name);
-    if (condM && isCondDirective(condM[3]!, condM[1] as 'if' | 'elif')) {
+    const condM = /^%(if|elif)(.*)$/.exec(name);
+    const condKind = condM ? parseCond(condM[2]!) : undefined;
+    if (condM && condKind) {
       const isIf = condM[1] === 'if';
-      const neg = condM[2] === 'n';
-      const kind = condM[3]!;
+      const neg = condKind.neg;
+      const kind = condKind.kind;
       if (isIf) {
         if (!active) {
           this.conds.push({ active: false, done: true, parentActive: false, sawElse: false, loc });
@@ -1494,10 +1604,15 @@ function firstWord(text: string): string {
   return m ? m[1]!.toLowerCase() : '';
 }
 
+/** `num` -> {kind: 'num'}, `nnum` -> negated; `n` -> negated plain %if. */
+function parseCond(suffix: string): { kind: string; neg: boolean } | undefined {
+  if (COND_SUFFIXES.includes(suffix)) return { kind: suffix, neg: false };
+  if (suffix.startsWith('n') && COND_SUFFIXES.includes(suffix.slice(1))) return { kind: suffix.slice(1), neg: true };
+  return undefined;
+}
 function isCondDirective(suffix: string, kind: 'if' | 'elif'): boolean {
   void kind;
-  const s = suffix.startsWith('n') && COND_SUFFIXES.includes(suffix.slice(1)) ? suffix.slice(1) : suffix;
-  return COND_SUFFIXES.includes(s);
+  return parseCond(suffix) !== undefined;
 }
 
 function stripExpansion(loc: SrcLoc, frame: Frame): SrcLoc {
