@@ -14,7 +14,11 @@ cd "$root/test/fixtures/boot/probe"
 
 run() { # NAME QEMU-ARGS...
   local name="$1"; shift
-  echo "=== $name: $*"
+  local shown="" a
+  for a in "$@"; do
+    if [[ "$a" == *" "* ]]; then shown+=" \"$a\""; else shown+=" $a"; fi
+  done
+  echo "=== $name:$shown"
   local log status=0
   log="$(timeout 20 qemu-system-x86_64 -nographic -no-reboot -display none -monitor none \
     -serial stdio -device isa-debug-exit,iobase=0xf4,iosize=4 "$@" 2>"$tmp/stderr")" || status=$?
