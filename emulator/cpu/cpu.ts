@@ -10,6 +10,8 @@ import { lookup } from './registry';
 import * as F from './flags';
 import { deliverEvent, EXCEPTION, SOFTWARE, EXTERNAL } from './interrupt';
 import './exec/index';
+import { rr32, ri32, mr32, rmRev32, rr64, ri64, rmRev64, mr64 } from './exec/alu';
+import { movRR64, movRRRev64, movStore64, movLoad64, movStore32, movLoad32, movRR32, movRRRev32 } from './exec/datamov';
 
 export enum StopReason {
   /** Still runnable. */
@@ -86,6 +88,13 @@ function fusedExec(cpu: Cpu, op: Op): void {
   cpu.opIp = ip;
   cpu.ip = ip + j.len;
   j.exec(cpu, j);
+}
+
+/** Handlers the run loop calls directly (a monomorphic call TurboFan can inline): op.hot. */
+const HOT: Handler[] = [fusedExec, rr32, ri32, mr32, rmRev32, rr64, ri64, rmRev64, mr64,
+  movRR64, movRRRev64, movStore64, movLoad64, movStore32, movLoad32, movRR32, movRRRev32];
+function hotIndex(h: Handler): number {
+  return HOT.indexOf(h) + 1;
 }
 
 export interface CpuOptions {
@@ -606,6 +615,7 @@ export class Cpu extends Mmu<Op> {
     op.first = op.exec;
     op.fused = j;
     op.exec = fusedExec;
+    op.hot = hotIndex(fusedExec);
     op.span = ins.length + ins2.length;
   }
 
@@ -639,6 +649,7 @@ export class Cpu extends Mmu<Op> {
     op.prefixes = ins.prefixes;
     op.formIndex = ins.formIndex;
     op.arg = arg;
+    op.hot = hotIndex(exec);
     return op;
   }
 
@@ -695,7 +706,26 @@ export class Cpu extends Mmu<Op> {
       if (off >= 0 && off < 4096) op = this.fetchOps[off]!;
       if (op === null) op = this.fetchSlow(ip);
       this.ip = ip + op.len;
-      op.exec(this, op);
+      switch (op.hot) {
+        case 1: fusedExec(this, op); break;
+        case 2: rr32(this, op); break;
+        case 3: ri32(this, op); break;
+        case 4: mr32(this, op); break;
+        case 5: rmRev32(this, op); break;
+        case 6: rr64(this, op); break;
+        case 7: ri64(this, op); break;
+        case 8: rmRev64(this, op); break;
+        case 9: mr64(this, op); break;
+        case 10: movRR64(this, op); break;
+        case 11: movRRRev64(this, op); break;
+        case 12: movStore64(this, op); break;
+        case 13: movLoad64(this, op); break;
+        case 14: movStore32(this, op); break;
+        case 15: movLoad32(this, op); break;
+        case 16: movRR32(this, op); break;
+        case 17: movRRRev32(this, op); break;
+        default: op.exec(this, op);
+      }
       this.instructionCount++;
     }
   }

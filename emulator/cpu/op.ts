@@ -36,6 +36,8 @@ export class Op {
   formIndex = -1;
   /** Free for handlers: a per-form constant set at registration (condition code, ALU op...). */
   arg = 0;
+  /** Index of the handler in the run loop's list of directly called handlers (0: none). */
+  hot = 0;
   /** Bytes of code this cache entry depends on (len, or more for a fused pair). */
   span = 0;
   /** Fused pair (an ALU instruction followed by a Jcc): the ALU handler and the Jcc. */

@@ -184,7 +184,7 @@ const writes = (k: number): boolean => k !== CMP && k !== TEST;
 // ---- 64-bit ----------------------------------------------------------------------------------
 
 /** dst register (rm or reg per `dstRm`), src register. */
-const rr64 = (cpu: Cpu, op: Op): void => {
+export const rr64 = (cpu: Cpu, op: Op): void => {
   const r = cpu.regs;
   const d = op.rm << 1, s = op.reg << 1;
   const lo = alu64(cpu, op.arg, r[d]!, r[d + 1]!, r[s]!, r[s + 1]!);
@@ -193,7 +193,7 @@ const rr64 = (cpu: Cpu, op: Op): void => {
     r[d + 1] = cpu.hi;
   }
 };
-const mr64 = (cpu: Cpu, op: Op): void => {
+export const mr64 = (cpu: Cpu, op: Op): void => {
   const a = cpu.ea(op);
   const r = cpu.regs;
   const s = op.reg << 1;
@@ -208,7 +208,7 @@ const mr64 = (cpu: Cpu, op: Op): void => {
   }
 };
 /** reg <- reg op r/m (register form: rm register). */
-const rrRev64 = (cpu: Cpu, op: Op): void => {
+export const rrRev64 = (cpu: Cpu, op: Op): void => {
   const r = cpu.regs;
   const d = op.reg << 1, s = op.rm << 1;
   const lo = alu64(cpu, op.arg, r[d]!, r[d + 1]!, r[s]!, r[s + 1]!);
@@ -217,7 +217,7 @@ const rrRev64 = (cpu: Cpu, op: Op): void => {
     r[d + 1] = cpu.hi;
   }
 };
-const rmRev64 = (cpu: Cpu, op: Op): void => {
+export const rmRev64 = (cpu: Cpu, op: Op): void => {
   const ml = cpu.rd64(cpu.ea(op));
   const mh = cpu.hi;
   const r = cpu.regs;
@@ -228,7 +228,7 @@ const rmRev64 = (cpu: Cpu, op: Op): void => {
     r[d + 1] = cpu.hi;
   }
 };
-const ri64 = (cpu: Cpu, op: Op): void => {
+export const ri64 = (cpu: Cpu, op: Op): void => {
   const r = cpu.regs;
   const d = (op.rm >= 0 ? op.rm : 0) << 1;
   const lo = alu64(cpu, op.arg, r[d]!, r[d + 1]!, op.imm, op.immHi);
@@ -237,7 +237,7 @@ const ri64 = (cpu: Cpu, op: Op): void => {
     r[d + 1] = cpu.hi;
   }
 };
-const mi64 = (cpu: Cpu, op: Op): void => {
+export const mi64 = (cpu: Cpu, op: Op): void => {
   const a = cpu.ea(op);
   const k = op.arg;
   if (writes(k)) {
@@ -252,7 +252,7 @@ const mi64 = (cpu: Cpu, op: Op): void => {
 
 // ---- 32-bit ----------------------------------------------------------------------------------
 
-const rr32 = (cpu: Cpu, op: Op): void => {
+export const rr32 = (cpu: Cpu, op: Op): void => {
   const r = cpu.regs;
   const d = op.rm << 1;
   const v = alu32(cpu, op.arg, r[d]!, r[op.reg << 1]!);
@@ -261,13 +261,13 @@ const rr32 = (cpu: Cpu, op: Op): void => {
     r[d + 1] = 0;
   }
 };
-const mr32 = (cpu: Cpu, op: Op): void => {
+export const mr32 = (cpu: Cpu, op: Op): void => {
   const a = cpu.ea(op);
   const k = op.arg;
   if (writes(k)) cpu.wr32(a, alu32(cpu, k, cpu.rd32w(a), cpu.regs[op.reg << 1]!));
   else alu32(cpu, k, cpu.rd32(a), cpu.regs[op.reg << 1]!);
 };
-const rrRev32 = (cpu: Cpu, op: Op): void => {
+export const rrRev32 = (cpu: Cpu, op: Op): void => {
   const r = cpu.regs;
   const d = op.reg << 1;
   const v = alu32(cpu, op.arg, r[d]!, r[op.rm << 1]!);
@@ -276,7 +276,7 @@ const rrRev32 = (cpu: Cpu, op: Op): void => {
     r[d + 1] = 0;
   }
 };
-const rmRev32 = (cpu: Cpu, op: Op): void => {
+export const rmRev32 = (cpu: Cpu, op: Op): void => {
   const m = cpu.rd32(cpu.ea(op));
   const r = cpu.regs;
   const d = op.reg << 1;
@@ -286,7 +286,7 @@ const rmRev32 = (cpu: Cpu, op: Op): void => {
     r[d + 1] = 0;
   }
 };
-const ri32 = (cpu: Cpu, op: Op): void => {
+export const ri32 = (cpu: Cpu, op: Op): void => {
   const r = cpu.regs;
   const d = (op.rm >= 0 ? op.rm : 0) << 1;
   const v = alu32(cpu, op.arg, r[d]!, op.imm);
@@ -295,7 +295,7 @@ const ri32 = (cpu: Cpu, op: Op): void => {
     r[d + 1] = 0;
   }
 };
-const mi32 = (cpu: Cpu, op: Op): void => {
+export const mi32 = (cpu: Cpu, op: Op): void => {
   const a = cpu.ea(op);
   const k = op.arg;
   if (writes(k)) cpu.wr32(a, alu32(cpu, k, cpu.rd32w(a), op.imm));

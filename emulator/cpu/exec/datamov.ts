@@ -46,34 +46,51 @@ export function writeMem(cpu: Cpu, a: number, size: number, lo: number, hi: numb
 
 // ---- MOV -------------------------------------------------------------------------------------
 
-// 64-bit
-def('Mov_rm64_r64',
-  (cpu, op) => {
-    const r = cpu.regs, d = op.rm << 1, s = op.reg << 1;
-    r[d] = r[s]!;
-    r[d + 1] = r[s + 1]!;
-  },
-  (cpu, op) => {
-    const r = cpu.regs, s = op.reg << 1;
-    cpu.wr64(cpu.ea(op), r[s]!, r[s + 1]!);
-  });
-def('Mov_r64_rm64',
-  (cpu, op) => {
-    const r = cpu.regs, d = op.reg << 1, s = op.rm << 1;
-    r[d] = r[s]!;
-    r[d + 1] = r[s + 1]!;
-  },
-  (cpu, op) => {
-    const lo = cpu.rd64(cpu.ea(op));
-    const r = cpu.regs, d = op.reg << 1;
-    r[d] = lo;
-    r[d + 1] = cpu.hi;
-  });
+// 64-bit (exported: the run loop calls the hottest handlers directly)
+export const movRR64: Handler = (cpu, op) => {
+  const r = cpu.regs, d = op.rm << 1, s = op.reg << 1;
+  r[d] = r[s]!;
+  r[d + 1] = r[s + 1]!;
+};
+export const movRRRev64: Handler = (cpu, op) => {
+  const r = cpu.regs, d = op.reg << 1, s = op.rm << 1;
+  r[d] = r[s]!;
+  r[d + 1] = r[s + 1]!;
+};
+export const movStore64: Handler = (cpu, op) => {
+  const r = cpu.regs, s = op.reg << 1;
+  cpu.wr64(cpu.ea(op), r[s]!, r[s + 1]!);
+};
+export const movLoad64: Handler = (cpu, op) => {
+  const lo = cpu.rd64(cpu.ea(op));
+  const r = cpu.regs, d = op.reg << 1;
+  r[d] = lo;
+  r[d + 1] = cpu.hi;
+};
+export const movStore32: Handler = (cpu, op) => cpu.wr32(cpu.ea(op), cpu.regs[op.reg << 1]!);
+export const movLoad32: Handler = (cpu, op) => {
+  const v = cpu.rd32(cpu.ea(op));
+  const r = cpu.regs, d = op.reg << 1;
+  r[d] = v;
+  r[d + 1] = 0;
+};
+export const movRR32: Handler = (cpu, op) => {
+  const r = cpu.regs, d = op.rm << 1;
+  r[d] = r[op.reg << 1]!;
+  r[d + 1] = 0;
+};
+export const movRRRev32: Handler = (cpu, op) => {
+  const r = cpu.regs, d = op.reg << 1;
+  r[d] = r[op.rm << 1]!;
+  r[d + 1] = 0;
+};
+def('Mov_rm64_r64', movRR64, movStore64);
+def('Mov_r64_rm64', movRRRev64, movLoad64);
 def('Mov_r64_imm64', (cpu, op) => cpu.set64(op.reg, op.imm, op.immHi));
 def('Mov_rm64_imm32', (cpu, op) => cpu.set64(op.rm, op.imm, op.immHi), (cpu, op) => cpu.wr64(cpu.ea(op), op.imm, op.immHi));
 // 32-bit
-def('Mov_rm32_r32', (cpu, op) => cpu.set32(op.rm, cpu.regs[op.reg << 1]!), (cpu, op) => cpu.wr32(cpu.ea(op), cpu.regs[op.reg << 1]!));
-def('Mov_r32_rm32', (cpu, op) => cpu.set32(op.reg, cpu.regs[op.rm << 1]!), (cpu, op) => cpu.set32(op.reg, cpu.rd32(cpu.ea(op))));
+def('Mov_rm32_r32', movRR32, movStore32);
+def('Mov_r32_rm32', movRRRev32, movLoad32);
 def('Mov_r32_imm32', (cpu, op) => cpu.set32(op.reg, op.imm));
 def('Mov_rm32_imm32', (cpu, op) => cpu.set32(op.rm, op.imm), (cpu, op) => cpu.wr32(cpu.ea(op), op.imm));
 // 16-bit
