@@ -330,32 +330,73 @@ export class Assembler {
     this.userSection = text;
     for (const sym of this.symbols.values()) if (sym.kind === 'extern' || sym.kind === 'common') sym.pass = -1;
 
+    if (this.ppCache && !this.ppCache.deps.every(([name, key]) => this.depKey(name) === key)) this.ppCache = null;
+    if (this.ppCache) {
+      for (const d of this.ppCache.diags) this.diag.add(d);
+      for (const f of this.ppCache.files) this.files.add(f);
+      for (const line of this.ppCache.lines) {
+        this.curLine = line;
+        this.line(line);
+      }
+      this.endPass();
+      // the symbols %if/%rep read must still have the values the cached lines were made with
+      if (!this.ppCache.deps.every(([name, key]) => this.depKey(name) === key)) {
+        this.ppCache = null;
+        this.changed = true;
+      }
+      return;
+    }
+    const ppDiag = new DiagnosticSink();
+    const deps = new Map<string, string>();
+    const recorded: PPLine[] = [];
     const pp = new Preprocessor(this.source, {
       host: this.opts.host,
       includeDirs: this.opts.includeDirs ?? [],
       defines: this.opts.defines ?? {},
       format: this.format,
-      diag: this.diag,
+      diag: ppDiag,
       hooks: {
-        lookup: (name) => this.ppLookup(name),
+        lookup: (name) => {
+          const v = this.ppLookup(name);
+          if (!deps.has(name)) deps.set(name, v ? valKey(v) : 'undefined');
+          return v;
+        },
         here: () => this.hereVal(),
         base: () => this.baseVal(),
         bits: () => this.bits,
         qualify: (name) => this.qualify(name),
       },
     });
-    let first = true;
     for (;;) {
       const line = pp.next();
       if (!line) break;
+      recorded.push(line);
       this.files.add(outerFileOf(line.loc));
-      if (first && line.toks.length) {
-        first = false;
-      }
       this.curLine = line;
       this.line(line);
-      if (this.pass === 1 && first === false && this.firstBits === 16 && this.bits !== this.defaultBits) void 0;
     }
+    for (const d of ppDiag.list) this.diag.add(d);
+    // the preprocessor's output does not depend on the assembler's state: reuse it in later passes
+    this.endPass();
+    const depList = [...deps];
+    if (!pp.usedPosition && depList.every(([name, key]) => this.depKey(name) === key)) {
+      this.ppCache = { lines: recorded, diags: ppDiag.list, files: [...this.files], deps: depList };
+    }
+  }
+
+  /** The value of a symbol the preprocessor read, as a comparable string. */
+  private depKey(name: string): string {
+    const s = this.symbols.get(name);
+    if (s && (s.pass > 0 || s.kind === 'extern' || s.kind === 'common')) return valKey(this.symVal(s));
+    const v = this.specialSymbol(name);
+    return v ? valKey(v) : 'undefined';
+  }
+
+  private encodeCache = new Map<string, EncodeResult>();
+  private ppCache: { lines: PPLine[]; diags: Diagnostic[]; files: string[]; deps: [string, string][] } | null = null;
+  private parseCache = new WeakMap<PPLine, ParsedLine>();
+
+  private endPass(): void {
     this.curLine = null;
     if (this.strucStack.length) {
       const s = this.strucStack[this.strucStack.length - 1]!;
@@ -731,7 +772,11 @@ export class Assembler {
 
   private line(pl: PPLine): void {
     this.lineHere = null;
-    const p = parseLine(pl.toks);
+    let p = this.parseCache.get(pl);
+    if (!p) {
+      p = parseLine(pl.toks);
+      this.parseCache.set(pl, p);
+    }
     const loc = pl.loc;
     for (const e of p.errors) this.diag.error(e.msg, loc, e.c, e.e);
     for (const w of p.warnings) this.diag.warning(w.msg, loc, w.c, w.e);
@@ -1097,11 +1142,19 @@ export class Assembler {
     if (strictJump === 'near' && !branch) strictJump = null;
     const ins: AsmInstruction = { prefixes, mnemonic: st.mnemonic, operands, strictJump };
     const ctx: EncodeContext = { bits: this.bits, address, defaultRel: this.defaultRel };
-    let r: EncodeResult;
-    try {
-      r = this.enc(ins, ctx);
-    } catch (e) {
-      r = { ok: false, error: `internal encoder error: ${e instanceof Error ? e.message : String(e)}` };
+    // the same instruction in the same mode encodes the same way in every pass (only branches and
+    // RIP-relative operands depend on the address)
+    const addrDep = branch || operands.some((o) => o.kind === 'mem' && o.rel);
+    const key = encodeKey(ins, ctx, addrDep);
+    let r = this.encodeCache.get(key);
+    if (!r) {
+      try {
+        r = this.enc(ins, ctx);
+      } catch (e) {
+        r = { ok: false, error: `internal encoder error: ${e instanceof Error ? e.message : String(e)}` };
+      }
+      if (this.encodeCache.size > 200_000) this.encodeCache.clear();
+      this.encodeCache.set(key, r);
     }
     if (!r.ok) {
       const o = r.operand !== undefined ? st.operands[r.operand] : undefined;
@@ -1751,6 +1804,27 @@ function checkRange(n: bigint, size: number, warn: (m: string) => void): void {
   if (size >= 8) return;
   const lim = 1n << BigInt(size * 8);
   if (n >= lim || n < -lim) warn(`data exceeds bounds: ${n} does not fit in ${size} byte${size === 1 ? '' : 's'} (truncated)`);
+}
+
+function encodeKey(ins: AsmInstruction, ctx: EncodeContext, withAddress: boolean): string {
+  let k = `${ctx.bits}|${ctx.defaultRel ? 1 : 0}|${withAddress ? ctx.address : ''}|${ins.mnemonic}|${ins.prefixes.join(',')}|${ins.strictJump ?? ''}`;
+  for (const o of ins.operands) {
+    switch (o.kind) {
+      case 'reg':
+        k += `|r${o.name}`;
+        break;
+      case 'imm':
+        k += `|i${o.value},${o.size},${o.strict ? 1 : 0},${o.known ? 1 : 0}`;
+        break;
+      case 'far':
+        k += `|f${o.segment},${o.offset},${o.known ? 1 : 0}`;
+        break;
+      case 'mem':
+        k += `|m${o.size},${o.seg},${o.base},${o.index},${o.scale},${o.disp},${o.dispKnown ? 1 : 0},${o.dispSize},${o.rel ? 1 : 0},${o.absAddr ? 1 : 0},${o.nosplit ? 1 : 0}`;
+        break;
+    }
+  }
+  return k;
 }
 
 function valKey(v: Val): string {

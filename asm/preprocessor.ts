@@ -167,6 +167,7 @@ export function quoteString(bytes: Uint8Array): string {
   return out + '`';
 }
 
+const NONE: SMacro[] = [];
 const PP_FUNCS = new Set(['%eval', '%abs', '%hex', '%num', '%str', '%strcat', '%strlen', '%substr', '%tok', '%count', '%sel', '%cond']);
 
 const COND_SUFFIXES = ['', 'def', 'idn', 'idni', 'num', 'str', 'id', 'token', 'empty', 'macro', 'ctx', 'env', 'usable', 'usingable'];
@@ -190,6 +191,8 @@ export class Preprocessor {
   private curLoc: SrcLoc = { file: '', line: 0 };
   /** Did an expression read assembler state (so the output may differ between passes)? */
   usedAsmState = false;
+  /** Did an expression read `$`, `$$` or `__BITS__` (so the output cannot be reused)? */
+  usedPosition = false;
 
   constructor(
     main: { path: string; text: string },
@@ -668,7 +671,11 @@ export class Preprocessor {
   }
 
   private findSMacros(name: string): SMacro[] {
-    return [...(this.smacros.get(name) ?? []), ...(this.ismacros.get(name.toLowerCase()) ?? [])];
+    const a = this.smacros.get(name);
+    const b = this.ismacros.size ? this.ismacros.get(name.toLowerCase()) : undefined;
+    if (!b || !b.length) return a ?? NONE;
+    if (!a || !a.length) return b;
+    return [...a, ...b];
   }
 
   /** Resolve `%$name` / `%$$name` to its context-unique spelling. */
@@ -694,6 +701,7 @@ export class Preprocessor {
         return mk(quoteString(new TextEncoder().encode(outerFile(loc))));
       case '__BITS__':
         this.usedAsmState = true;
+        this.usedPosition = true;
         return mk(String(this.hooks.bits()));
     }
     return undefined;
@@ -997,10 +1005,12 @@ export class Preprocessor {
       },
       here: () => {
         this.usedAsmState = true;
+        this.usedPosition = true;
         return this.hooks.here();
       },
       base: () => {
         this.usedAsmState = true;
+        this.usedPosition = true;
         return this.hooks.base();
       },
       isReg: () => false,
