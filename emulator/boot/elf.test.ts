@@ -30,13 +30,13 @@ describe('parseElf on real files', () => {
     expect(e.header).toMatchObject({ class: 64, type: 2, machine: 62, entry: 0x200000n, phentsize: 56, shentsize: 64 });
     const loads = e.programHeaders.filter((p) => p.type === PT_LOAD);
     expect(loads.map((p) => [p.paddr, p.filesz, p.memsz])).toEqual([
-      [0x200000n, 0x76n, 0x76n],
+      [0x200000n, 0x7dn, 0x7dn],
       [0x201000n, 0x58n, 0x1060n],
     ]);
     expect(e.sections.map((s) => s.name)).toEqual(['', '.text', '.data', '.bss', '.symtab', '.strtab', '.shstrtab']);
     expect(e.warnings).toEqual([]);
     const syms = bootSymbols(e);
-    expect(syms.find((s) => s.name === '_start')).toEqual({ name: '_start', value: 0x200000n, size: 110n, type: 'func', bind: 'global', section: '.text' });
+    expect(syms.find((s) => s.name === '_start')).toEqual({ name: '_start', value: 0x200000n, size: 117n, type: 'func', bind: 'global', section: '.text' });
     expect(syms.find((s) => s.name === 'result')).toEqual({ name: 'result', value: 0x201008n, size: 80n, type: 'object', bind: 'global', section: '.data' });
     expect(syms.find((s) => s.name === 'bss_word')?.section).toBe('.bss');
     expect(syms.find((s) => s.name === 'sum_to.l')).toMatchObject({ type: 'notype', bind: 'local' });
