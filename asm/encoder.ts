@@ -46,7 +46,7 @@ type Bits = 16 | 32 | 64;
 /** Forms NASM has no syntax for (`movzx ax, word [x]`, `movsxd eax, ebx`, `bswap ax`). */
 const NASM_LACKS = new Set(['Movzx_r16_rm16', 'Movsx_r16_rm16', 'Movsxd_r16_rm16', 'Movsxd_r32_rm32', 'Bswap_r16']);
 /** Forms that stay without REX.W under an `o64` prefix (64 is their default size). */
-const O64_NO_W = new Set(['Push_r64', 'Pop_r64', 'Push_rm64', 'Pop_rm64', 'Pushq_imm8', 'Pushq_imm32', 'Jmp_rm64', 'Call_rm64', 'Jrcxz_rel8']);
+const O64_NO_W = new Set(['Push_r64', 'Pop_r64', 'Push_rm64', 'Pop_rm64', 'Pushq_imm8', 'Pushq_imm32', 'Jrcxz_rel8']);
 /**
  * The size keywords NASM accepts on the memory operand of a form, where they are not just the
  * operand's size: CLFLUSH takes none, PREFETCHW `qword`, `mov qword [x], sreg` is the REX.W form.
@@ -105,6 +105,11 @@ function fitsEither(v: bigint, bits: number): boolean {
   return v >= -(1n << BigInt(bits - 1)) && v < 1n << BigInt(bits);
 }
 const SIZE_WORD: Record<number, string> = { 1: 'byte', 2: 'word', 4: 'dword', 8: 'qword' };
+/** NASM's "data exceeds bounds" test for a `bits`-bit field: the value (as 64 bits) outside -2^bits..2^bits-1. */
+function dataOverflows(v: bigint, bits: number): boolean {
+  const x = BigInt.asIntN(64, v);
+  return x < -(1n << BigInt(bits)) || x >= 1n << BigInt(bits);
+}
 
 // ---------------------------------------------------------------------------------------------
 // Operands as the matcher sees them
@@ -223,8 +228,10 @@ function computeEA(m: MemOperand, bits: Bits, userAsz: number): EA | string {
       mask |= 1 << r.num;
     }
     const d = BigInt.asIntN(16, m.disp);
-    if (m.dispKnown && !fitsEither(m.disp, 16)) warnings.push('word data exceeds bounds');
-    if (mask === 0) return { ...base0, asize, noRegs: true, mod: 0, rm: 6, dispLen: 2, disp: d };
+    if (mask === 0) {
+      if (m.dispKnown && dataOverflows(m.disp, 16)) warnings.push('word data exceeds bounds');
+      return { ...base0, asize, noRegs: true, mod: 0, rm: 6, dispLen: 2, disp: d };
+    }
     const rm = RM16[mask];
     if (rm === undefined) return bad;
     let dispLen: 0 | 1 | 2;
@@ -232,18 +239,20 @@ function computeEA(m: MemOperand, bits: Bits, userAsz: number): EA | string {
     else if (m.dispSize === 2 || !m.dispKnown) dispLen = 2;
     else if (d === 0n && rm !== 6) dispLen = 0;
     else dispLen = fitsSigned(d, 8) ? 1 : 2;
-    if (dispLen === 1 && m.dispKnown && !fitsSigned(d, 8)) warnings.push('signed byte value exceeds bounds');
+    if (m.dispKnown && dataOverflows(m.disp, dispLen * 8 || 16)) warnings.push(`${SIZE_WORD[dispLen || 2]} data exceeds bounds`);
     return { ...base0, asize, mod: dispLen, rm, dispLen, disp: d };
   }
 
   if (m.dispSize === 2) return bad;
   if (m.dispSize === 8 && !noRegs) return bad;
-  if (m.dispKnown && !fitsEither(m.disp, 32) && !(noRegs && (m.dispSize === 8 || (asize === 64 && m.rel)))) warnings.push('dword data exceeds bounds');
   const d = BigInt.asIntN(32, m.disp);
+  // A disp32 that 64-bit addressing sign-extends must fit signed 32 bits.
+  const d32Overflows = m.dispKnown && (asize === 64 ? !fitsSigned(BigInt.asIntN(64, m.disp), 32) : dataOverflows(m.disp, 32));
 
   if (noRegs) {
     if (m.rel && bits === 64) return { ...base0, asize, noRegs: false, mod: 0, rm: 5, dispLen: 4, ripRel: true };
     const preferMoffs = m.dispSize === 8;
+    if (d32Overflows) warnings.push('dword data exceeds bounds');
     if (bits === 64) return { ...base0, asize, noRegs: true, mod: 0, rm: 4, sib: 0x25, dispLen: 4, disp: d, preferMoffs };
     return { ...base0, asize, noRegs: true, mod: 0, rm: 5, dispLen: 4, disp: d, preferMoffs };
   }
@@ -252,6 +261,7 @@ function computeEA(m: MemOperand, bits: Bits, userAsz: number): EA | string {
   if (ss === undefined) return bad;
   if (!base) {
     // Index only: SIB with no base, always a disp32.
+    if (d32Overflows) warnings.push('dword data exceeds bounds');
     return { ...base0, asize, mod: 0, rm: 4, sib: (ss << 6) | ((index!.num & 7) << 3) | 5, rexX: index!.num >= 8, dispLen: 4, disp: d };
   }
   let dispLen: 0 | 1 | 4;
@@ -259,7 +269,8 @@ function computeEA(m: MemOperand, bits: Bits, userAsz: number): EA | string {
   else if (m.dispSize === 4 || !m.dispKnown) dispLen = 4;
   else if (d === 0n && (base.num & 7) !== 5) dispLen = 0;
   else dispLen = fitsSigned(d, 8) ? 1 : 4;
-  if (dispLen === 1 && m.dispKnown && !fitsSigned(d, 8)) warnings.push('signed byte value exceeds bounds');
+  if (dispLen === 1 && m.dispKnown && dataOverflows(m.disp, 8)) warnings.push('byte data exceeds bounds');
+  if (dispLen === 4 && d32Overflows) warnings.push('dword data exceeds bounds');
   const mod = dispLen === 0 ? 0 : dispLen === 1 ? 1 : 2;
   if (index || (base.num & 7) === 4) {
     const sib = (ss << 6) | (((index ? index.num : 4) & 7) << 3) | (base.num & 7);
@@ -369,7 +380,6 @@ function matchImm(f: Form, fo: FormOperand, ao: ImmOp, os: number, c: Cand): str
   // "full": the field holds every value of the operation (imm32 sign-extended counts for 64-bit).
   const full = !signed || os === 0 || fs >= os || (fs === 4 && os === 8);
   // NASM reduces the value to the operation size (32 bits for 64-bit operations) before testing imm8.
-  const v = os === 8 ? BigInt.asIntN(64, ao.v) : ao.v;
   const sbyteFits = ao.known && fitsSigned(BigInt.asIntN(Math.min(os || fs, 4) * 8, ao.v), 8);
   if (ao.size) {
     if (IMM_UNSIZED.has(f.mnemonic)) return ERR_MISMATCH;
@@ -390,24 +400,18 @@ function matchImm(f: Form, fo: FormOperand, ao: ImmOp, os: number, c: Cand): str
     if (fs === 4 && os === 8) c.penalty += 1;
     return null;
   }
-  // Value range: NASM truncates with a warning.
-  if (signed && fs === 1 && os > 1) {
-    if (os === 8 ? !fitsSigned(v, 32) : !fitsEither(v, os * 8)) {
-      c.warnings.push(os === 8 ? 'signed dword value exceeds bounds' : `${SIZE_WORD[os]} data exceeds bounds`);
-      c.penalty += 1;
-    } else if (ao.size === 1 && !fitsSigned(BigInt.asIntN(os * 8, v), 8)) {
-      c.warnings.push('signed byte value exceeds bounds');
-      c.penalty += 1;
-    }
-  } else if (signed && fs === 4 && os === 8) {
-    if (!fitsSigned(v, 32)) {
-      c.warnings.push('signed dword value exceeds bounds');
-      c.penalty += 1;
-    }
-  } else if (fs < 8 && !fitsEither(v, fs * 8)) {
-    c.warnings.push(`${SIZE_WORD[fs]} data exceeds bounds`);
+  // Value range: NASM truncates with a warning; a form that truncates loses to one that does not.
+  const v64 = BigInt.asIntN(64, ao.v);
+  const warn = (...w: string[]) => {
+    c.warnings.push(...w);
     c.penalty += 1;
-  }
+  };
+  if (signed && fs === 1 && os > 1) {
+    if (os === 8 ? !fitsSigned(v64, 32) : dataOverflows(ao.v, os * 8)) warn(os === 8 ? 'signed dword value exceeds bounds' : `${SIZE_WORD[os]} value exceeds bounds`);
+    else if (ao.size === 1 && !fitsSigned(BigInt.asIntN(os * 8, ao.v), 8)) warn('signed byte value exceeds bounds');
+  } else if (signed && fs === 4 && os === 8) {
+    if (!fitsSigned(v64, 32)) warn('signed dword immediate exceeds bounds', 'dword data exceeds bounds');
+  } else if (fs < 8 && (dataOverflows(ao.v, fs * 8) || (!signed && fs === 1 && v64 < 0n))) warn(`${SIZE_WORD[fs]} data exceeds bounds`);
   return null;
 }
 
@@ -454,6 +458,8 @@ function matchForm(f: Form, ops: AOp[], perm: number, st: State): Cand | string 
       }
       case OpKind.Moffs: {
         if (ao.k !== 'mem' || !ao.ea.noRegs) return ERR_INVALID;
+        // `[qword x]` asks for a 64-bit moffs; with a32 (or `[dword x]` in 64-bit code) there is none.
+        if (ao.m.dispSize && ao.m.dispSize * 8 !== ao.ea.asize) return ERR_INVALID;
         if (ao.m.size) {
           if (ao.m.size !== fo.size) return ERR_MISMATCH;
           c.pinned = true;
@@ -558,15 +564,20 @@ function layout(c: Cand, st: State): string | null {
       else if (ao.k === 'mem') ea = ao.ea;
     } else if (fo.kind === OpKind.Moffs) moffs = (ao as MemOp).ea;
   }
-  if (ea) warnings.push(...ea.warnings);
+  if (ea) {
+    warnings.push(...ea.warnings);
+    const mem = ops.find((o): o is MemOp => o.k === 'mem')!;
+    const ds = mem.m.dispSize;
+    if (ds && (ea.noRegs || ea.ripRel) && ds !== ea.dispLen) warnings.push('displacement size ignored on absolute address');
+  }
 
   // Legacy prefixes, in NASM's order: REP, LOCK, segment, 66, 67, then the mandatory prefix.
   const out: number[] = [];
-  let lock = st.lock;
-  // CR8 outside 64-bit mode: LOCK MOV CR0 (AMD's alternative encoding), as NASM does.
-  if (regField?.cls === 'cr' && regField.num >= 8 && bits !== 64) lock = true;
+  // CR8-CR15 outside 64-bit mode: a LOCK before the opcode stands for REX.R (AMD), as NASM writes it.
+  const crLock = regField?.cls === 'cr' && regField.num >= 8 && bits !== 64;
+  if (crLock && st.lock) return 'invalid lock prefix';
   if (st.rep) out.push(st.rep);
-  if (lock) out.push(0xf0);
+  if (st.lock) out.push(0xf0);
   if (st.seg >= 0) out.push(SEG_PREFIX[st.seg]!);
   const eaSeg = (ea ?? moffs)?.seg ?? -1;
   if (eaSeg >= 0 && eaSeg !== st.seg) out.push(SEG_PREFIX[eaSeg]!);
@@ -578,6 +589,7 @@ function layout(c: Cand, st: State): string | null {
   if (need66 && !(f.mandatory === 0x66 && !osz)) out.push(0x66); // the form's mandatory 66 serves as its size prefix too
   const asz = ea ? ea.asize : moffs ? moffs.asize : f.addrSize || st.userAsz || bits;
   if (asz !== bits || (st.userAsz && st.userAsz !== bits)) out.push(0x67);
+  if (crLock) out.push(0xf0);
   if (f.mandatory > 0) out.push(f.mandatory);
 
   // REX
@@ -622,6 +634,7 @@ function layout(c: Cand, st: State): string | null {
     const n = moffs.asize / 8;
     const pos = out.length;
     le(out, memOp!.m.disp, n);
+    if (moffs.dispKnown && n < 8 && dataOverflows(memOp!.m.disp, n * 8)) warnings.push(`${SIZE_WORD[n]} data exceeds bounds`);
     if (!moffs.dispKnown) fixups.push({ offset: pos, size: n as 2 | 4 | 8, pcRel: false, signed: false, operand: memOp!.index, field: 'disp' });
   }
 
@@ -661,6 +674,7 @@ function layout(c: Cand, st: State): string | null {
     if (r.n === 1) {
       if (r.op.known && !fitsSigned(d, 8)) return 'short jump is out of range';
     } else if (r.n === 4 && bits === 64 && r.op.known && !fitsSigned(d, 32)) return 'jump target out of range';
+    else if (r.n === 2 && r.op.known && dataOverflows(d, 16)) warnings.push('word data exceeds bounds');
     const tmp: number[] = [];
     le(tmp, d, r.n);
     out.splice(r.pos, r.n, ...tmp);
@@ -696,8 +710,16 @@ const ERROR_RANK = (e: string): number => (e === ERR_INVALID ? 0 : e === ERR_MIS
 export function encode(ins: AsmInstruction, ctx: EncodeContext): EncodeResult {
   const bits = ctx.bits;
   const st: State = { bits, ctx, mnemonicSize: 0, userOsz: 0, userAsz: 0, lock: false, rep: 0, seg: -1, strictJump: ins.strictJump ?? null };
+  // Prefixes: one of each group (a repeated one is redundant, two different ones conflict).
+  const groups = new Map<string, string>();
+  const warnings: string[] = [];
   for (const p0 of ins.prefixes) {
     const p = p0.toLowerCase();
+    const g = p === 'lock' ? 'lock' : /^rep/.test(p) ? 'rep' : /^o\d/.test(p) ? 'o' : /^a\d/.test(p) ? 'a' : 'seg';
+    const prev = groups.get(g);
+    if (prev !== undefined && prev !== p) return fail('instruction has conflicting prefixes');
+    if (prev !== undefined) warnings.push('instruction has redundant prefixes');
+    groups.set(g, p);
     if (p === 'lock') st.lock = true;
     else if (p === 'rep' || p === 'repe' || p === 'repz') st.rep = 0xf3;
     else if (p === 'repne' || p === 'repnz') st.rep = 0xf2;
@@ -715,6 +737,7 @@ export function encode(ins: AsmInstruction, ctx: EncodeContext): EncodeResult {
   if (!info) return fail(`unknown instruction '${ins.mnemonic}'`);
   if (info.not64 && bits === 64) return fail('instruction not supported in 64-bit mode');
   st.mnemonicSize = info.opSize / 8;
+  if (st.seg >= 0 && ins.operands.some((o) => o.kind === 'mem' && o.seg)) return fail('instruction has conflicting segment overrides');
   // NASM takes no `short`/`near` on the branches that only have a rel8 form.
   if ((st.strictJump === 'short' || st.strictJump === 'near') && info.table.some((t) => /^(LOOP|J[ER]?CXZ)/.test(t))) return fail(ERR_MISMATCH);
 
@@ -780,8 +803,20 @@ export function encode(ins: AsmInstruction, ctx: EncodeContext): EncodeResult {
     return fail(bestErr);
   }
 
-  // An unsized memory operand read at different sizes by the candidates: ambiguous.
-  const unsized = new Set(cands.filter((c) => c.unsizedMem > 0).map((c) => c.unsizedMem));
+  // An unsized memory operand read at different sizes by the candidates: ambiguous, unless a size
+  // keyword on the (value) immediate says it (`add [rax], byte 1` is a byte operation).
+  let unsized = new Set(cands.filter((c) => c.unsizedMem > 0).map((c) => c.unsizedMem));
+  const hint = ops.find((o): o is ImmOp => o.k === 'imm' && o.size > 0);
+  if (hint?.size === 8 && cands.some((c) => c.unsizedMem > 0 && c.form.immSigned)) return fail(ERR_SIZE);
+  if (unsized.size > 1 && hint) {
+    // Not for qword: the 64-bit forms' imm32 field is no qword (`add [rax], qword 1` is an error).
+    const fieldOk = (c: Cand) => c.form.operands.some((o) => o.kind === OpKind.Imm && (o.size === hint.size || o.size === 1));
+    const hinted = hint.size === 8 ? [] : cands.filter((c) => c.unsizedMem === hint.size && c.form.immSigned && fieldOk(c));
+    if (hinted.length) {
+      cands = hinted;
+      unsized = new Set([hint.size]);
+    }
+  }
   if (unsized.size > 1 && !(info.table.includes('JMP') || info.table.includes('CALL'))) return fail(ERR_SIZE);
 
   // Forms whose operand size no operand fixes take the default operand size of the mode (or the
@@ -811,8 +846,29 @@ export function encode(ins: AsmInstruction, ctx: EncodeContext): EncodeResult {
     if (!best || better(c, best)) best = c;
   }
   if (!best) return fail(layoutErr || ERR_INVALID);
+  // REPNE before a near branch is MPX's BND prefix: NASM refuses it as REPNE (except on a jump it
+  // shortened itself).
+  if (st.rep === 0xf2) {
+    const f = best.form;
+    const near = (f.mnemonic === 'JMP' || f.mnemonic === 'CALL' || f.mnemonic === 'RET' || /^J(?!.*CXZ$)/.test(f.mnemonic)) && !f.operands.some((o) => o.kind === OpKind.FarPtr || isFarMem(o));
+    const relaxed = f.immSizes[0] === 1 && f.operands[0]?.kind === OpKind.Rel && st.strictJump !== 'short';
+    if (near && !relaxed) return fail('repne prefix is not allowed');
+  }
+  // NASM's warnings about prefixes.
+  const bf = best.form;
+  const userO = groups.get('o');
+  const reg64 = ins.operands.some((o) => o.kind === 'reg' && lookupRegister(o.name)?.size === 8);
+  const sizedForm = (best.pinned && !reg64) || (!bf.operands.length && bf.opSize && info.table.length === 1);
+  if (userO && sizedForm && (best.osz === 2 || best.osz === 4) && +userO.slice(1) !== best.osz * 8) warnings.push(`invalid operand size prefix, must be o${best.osz * 8}`);
+  const rmMem = best.ops.some((o, i) => o.k === 'mem' && (bf.operands[i]!.kind === OpKind.RegMem || bf.operands[i]!.kind === OpKind.Mem));
+  if (st.lock && !(bf.lock && rmMem)) warnings.push('instruction is not lockable');
+  if (bits === 64) {
+    const segs = new Set<number>([st.seg, ...ops.map((o) => (o.k === 'mem' ? o.ea.seg : -1))]);
+    for (const sg of segs) if (sg >= 0 && sg <= 3) warnings.push(`${['es', 'cs', 'ss', 'ds'][sg]} segment base generated, but will be ignored in 64-bit mode`);
+  }
   const res: EncodeResult = { ok: true, bytes: best.bytes, formId: best.form.id, fixups: best.fixups };
-  if (best.warnings.length) res.warnings = [...new Set(best.warnings)];
+  const all = [...warnings, ...best.warnings];
+  if (all.length) res.warnings = [...new Set(all)];
   return res;
 }
 

@@ -238,6 +238,46 @@ function corpusLines(bits: Bits): string[] {
   return lines;
 }
 
+/** Deterministic generator (xorshift32), so the corpus is reproducible. */
+class Rng {
+  constructor(private s: number) {}
+  next(): number {
+    let x = this.s;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.s = x >>> 0;
+    return this.s;
+  }
+  pick<T>(a: readonly T[]): T {
+    return a[this.next() % a.length]!;
+  }
+  chance(p: number): boolean {
+    return this.next() / 2 ** 32 < p;
+  }
+}
+
+/** Random lines: a random form, every operand drawn from the full lists, sometimes a prefix or two. */
+function randomLines(bits: Bits, count: number, seed: number): string[] {
+  const rng = new Rng(seed);
+  const forms = FORMS.filter((f) => !f.aliasOf && (bits === 64 ? f.mode64 : f.mode32));
+  const prefixes = ['lock', 'rep', 'repne', 'o16', 'o32', 'a32', 'fs', 'gs', 'es', 'cs', ...(bits === 64 ? ['o64', 'a64'] : ['a16'])];
+  const out: string[] = [];
+  while (out.length < count) {
+    const f = rng.pick(forms);
+    const picks = f.operands.map((o) => rng.pick(choices(f, o, bits, true)));
+    let kw = '';
+    if (/^(far|short|near) /.test(picks[0] ?? '')) {
+      kw = picks[0]!.split(' ')[0]! + ' ';
+      picks[0] = picks[0]!.slice(kw.length);
+    }
+    let pre = '';
+    while (rng.chance(0.2)) pre += rng.pick(prefixes) + ' ';
+    out.push(`${pre}${nasmMnemonic(f)} ${kw}${picks.join(', ')}`.trim());
+  }
+  return out;
+}
+
 /** Hand-written edge lines from edge-cases.txt, by mode (`bits N` lines switch mode). */
 function edgeLines(): Record<Bits, string[]> {
   const out: Record<Bits, string[]> = { 64: [], 32: [], 16: [] };
@@ -322,7 +362,7 @@ function generate(): void {
   const edges = edgeLines();
   mkdirSync('test/fixtures/asm', { recursive: true });
   for (const bits of MODES) {
-    const lines = unique([...(bits === 16 ? [] : corpusLines(bits)), ...(bits === 16 ? corpus16() : []), ...edges[bits]]);
+    const lines = unique([...(bits === 16 ? corpus16() : corpusLines(bits)), ...edges[bits], ...randomLines(bits, bits === 16 ? 1500 : 5000, 0x5eed0000 + bits)]);
     let results: { line: string; bytes?: string; reloc?: boolean; error?: string; warnings: string[] }[] = [];
     for (let i = 0; i < lines.length; i += 2000) results.push(...runNasm(bits, lines.slice(i, i + 2000)));
     // Lines whose bytes nasm would relocate depend on their address: left out.
@@ -421,7 +461,28 @@ function check(): void {
   console.log(`# total: ${total - bad}/${total} agree`);
 }
 
-if (process.argv.includes('--check')) check();
+/** --explore <seed>: fresh random lines through nasm and the encoder, nothing written. */
+function explore(seed: number): void {
+  for (const bits of MODES) {
+    const lines = unique(randomLines(bits, 20000, seed + bits));
+    let bad = 0;
+    for (let i = 0; i < lines.length; i += 2000) {
+      for (const r of runNasm(bits, lines.slice(i, i + 2000)) as { line: string; bytes?: string; reloc?: boolean; error?: string; warnings: string[] }[]) {
+        if (r.reloc || /nasm crashes/.test(r.error ?? '')) continue;
+        const fl: FixtureLine = r.error !== undefined || r.bytes === '' ? { asm: r.line, error: r.error ?? 'label', warnings: [] } : { asm: r.line, bytes: r.bytes!, warnings: [] };
+        const got = checkLine(fl, bits);
+        if (got === null) continue;
+        bad++;
+        console.log(`bits ${bits}: ${r.line.padEnd(44)} nasm ${fl.error !== undefined ? 'error: ' + fl.error : fl.bytes}  ours ${got}`);
+      }
+    }
+    console.log(`# explore bits ${bits}: ${lines.length - bad}/${lines.length} agree`);
+  }
+}
+
+const ex = process.argv.indexOf('--explore');
+if (ex >= 0) explore(Number(process.argv[ex + 1] ?? 1));
+else if (process.argv.includes('--check')) check();
 else {
   generate();
   generateReloc();
