@@ -11,7 +11,7 @@ import * as F from './flags';
 import { deliverEvent, EXCEPTION, SOFTWARE, EXTERNAL } from './interrupt';
 import './exec/index';
 import { rr32, ri32, mr32, rmRev32, rr64, ri64, rmRev64, mr64 } from './exec/alu';
-import { movRR64, movRRRev64, movStore64, movLoad64, movStore32, movLoad32, movRR32, movRRRev32 } from './exec/datamov';
+import { movRR64, movRRRev64, movStore64, movLoad64, movStore32, movLoad32, movRR32, movRRRev32, movzx32_8r, movzx32_8m } from './exec/datamov';
 
 export enum StopReason {
   /** Still runnable. */
@@ -92,7 +92,7 @@ function fusedExec(cpu: Cpu, op: Op): void {
 
 /** Handlers the run loop calls directly (a monomorphic call TurboFan can inline): op.hot. */
 const HOT: Handler[] = [fusedExec, rr32, ri32, mr32, rmRev32, rr64, ri64, rmRev64, mr64,
-  movRR64, movRRRev64, movStore64, movLoad64, movStore32, movLoad32, movRR32, movRRRev32];
+  movRR64, movRRRev64, movStore64, movLoad64, movStore32, movLoad32, movRR32, movRRRev32, movzx32_8r, movzx32_8m];
 function hotIndex(h: Handler): number {
   return HOT.indexOf(h) + 1;
 }
@@ -229,7 +229,7 @@ export class Cpu extends Mmu<Op> {
   }
   /** Writes a register from a number in [-2^63, 2^64) holding an integer (exact below 2^53). */
   setNum(r: number, v: number): void {
-    const lo = v % TWO32;
+    const lo = v >>> 0; // ToUint32 is exact modular arithmetic on the integer value
     this.regs[r << 1] = lo | 0;
     this.regs[(r << 1) + 1] = ((v - lo) / TWO32) | 0;
   }
@@ -309,8 +309,8 @@ export class Cpu extends Mmu<Op> {
   /** 64-bit effective address computed in int32 halves (registers with huge values). */
   private eaExact(op: Op): number {
     const r = this.regs;
-    let lo = (op.disp % TWO32) >>> 0;
-    let hi = Math.floor(op.disp / TWO32);
+    let lo = op.dispLo >>> 0;
+    let hi = op.dispHi;
     const b = op.base;
     if (b >= 0) {
       lo += r[b << 1]! >>> 0;
@@ -640,6 +640,8 @@ export class Cpu extends Mmu<Op> {
     op.index = ins.index;
     op.scale = ins.scale;
     op.disp = ins.dispHi * TWO32 + (ins.disp >>> 0);
+    op.dispLo = ins.disp | 0;
+    op.dispHi = ins.dispHi | 0;
     op.imm = ins.imm;
     op.immHi = ins.immHi;
     op.imm2 = ins.imm2;
@@ -724,6 +726,8 @@ export class Cpu extends Mmu<Op> {
         case 15: movLoad32(this, op); break;
         case 16: movRR32(this, op); break;
         case 17: movRRRev32(this, op); break;
+        case 18: movzx32_8r(this, op); break;
+        case 19: movzx32_8m(this, op); break;
         default: op.exec(this, op);
       }
       this.instructionCount++;

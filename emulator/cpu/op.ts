@@ -23,6 +23,9 @@ export class Op {
   scale = 0;
   /** The displacement as a number (disp sign-extended, or the full 64-bit moffs). */
   disp = 0;
+  /** The displacement's 64-bit value as int32 halves (Instr.disp, Instr.dispHi). */
+  dispLo = 0;
+  dispHi = 0;
   /** First immediate: low int32 and high int32 (see Instr.imm). */
   imm = 0;
   immHi = 0;

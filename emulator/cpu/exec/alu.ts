@@ -496,6 +496,27 @@ const dec32r: Handler = (cpu, op) => {
   lf[F.R] = v;
 };
 
+const neg32r: Handler = (cpu, op) => {
+  const r = cpu.regs, d = op.rm << 1;
+  r[d] = alu32(cpu, SUB, 0, r[d]!);
+  r[d + 1] = 0;
+};
+const not32r: Handler = (cpu, op) => {
+  const r = cpu.regs, d = op.rm << 1;
+  r[d] = ~r[d]!;
+  r[d + 1] = 0;
+};
+const neg64r: Handler = (cpu, op) => {
+  const r = cpu.regs, d = op.rm << 1;
+  r[d] = alu64(cpu, SUB, 0, 0, r[d]!, r[d + 1]!);
+  r[d + 1] = cpu.hi;
+};
+const not64r: Handler = (cpu, op) => {
+  const r = cpu.regs, d = op.rm << 1;
+  r[d] = ~r[d]!;
+  r[d + 1] = ~r[d + 1]!;
+};
+
 for (const bits of [8, 16, 32, 64]) {
   const size = bits / 8;
   for (const [name, f] of [['Inc', INC], ['Dec', DEC], ['Neg', NEG], ['Not', NOT]] as const) {
@@ -503,6 +524,10 @@ for (const bits of [8, 16, 32, 64]) {
     let rh = reg;
     if (bits === 32 && name === 'Inc') rh = inc32r;
     if (bits === 32 && name === 'Dec') rh = dec32r;
+    if (bits === 32 && name === 'Neg') rh = neg32r;
+    if (bits === 32 && name === 'Not') rh = not32r;
+    if (bits === 64 && name === 'Neg') rh = neg64r;
+    if (bits === 64 && name === 'Not') rh = not64r;
     def(`${name}_rm${bits}`, rh, mem);
     if ((name === 'Inc' || name === 'Dec') && (bits === 16 || bits === 32)) {
       // 40+r / 48+r (not in 64-bit mode): the register is op.reg

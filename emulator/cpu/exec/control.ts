@@ -171,15 +171,14 @@ for (const [name, kind] of [['Loop', 0], ['Loope', 1], ['Loopne', 2]] as const) 
 // ---- CALL / RET ------------------------------------------------------------------------------
 
 function splitPush64(cpu: Cpu, v: number): void {
-  const lo = v % TWO32;
+  const lo = v >>> 0;
   cpu.push64(lo | 0, ((v - lo) / TWO32) | 0);
 }
 
 const callRel64: Handler = (cpu, op) => {
   const ret = cpu.ip;
   const t = checkTarget(cpu, ret + op.imm);
-  if (ret >= 0 && ret < TWO32) cpu.push64(ret | 0, 0);
-  else splitPush64(cpu, ret);
+  splitPush64(cpu, ret);
   cpu.ip = t;
 };
 def('Call_rel32_64', callRel64);

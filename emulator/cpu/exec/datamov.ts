@@ -134,13 +134,30 @@ function extend(dst: number, src: number, signed: boolean): Handler {
     else cpu.set16(op.reg, v);
   };
 }
+// The common ones without the generic paths.
+export const movzx32_8r: Handler = (cpu, op) => cpu.set32(op.reg, cpu.get8(op.rm));
+export const movzx32_8m: Handler = (cpu, op) => cpu.set32(op.reg, cpu.rd8(cpu.ea(op)));
+const movzx32_16r: Handler = (cpu, op) => cpu.set32(op.reg, cpu.regs[op.rm << 1]! & 0xffff);
+const movzx32_16m: Handler = (cpu, op) => cpu.set32(op.reg, cpu.rd16(cpu.ea(op)));
+const movsx32_8m: Handler = (cpu, op) => cpu.set32(op.reg, (cpu.rd8(cpu.ea(op)) << 24) >> 24);
+const movsxd64r: Handler = (cpu, op) => {
+  const v = cpu.regs[op.rm << 1]!;
+  cpu.set64(op.reg, v, v >> 31);
+};
+const movsxd64m: Handler = (cpu, op) => {
+  const v = cpu.rd32(cpu.ea(op));
+  cpu.set64(op.reg, v, v >> 31);
+};
 for (const d of [16, 32, 64]) {
   def(`Movzx_r${d}_rm8`, extend(d, 8, false));
   def(`Movsx_r${d}_rm8`, extend(d, 8, true));
   def(`Movzx_r${d}_rm16`, extend(d, 16, false));
   def(`Movsx_r${d}_rm16`, extend(d, 16, true));
 }
-def('Movsxd_r64_rm32', extend(64, 32, true));
+def('Movsxd_r64_rm32', movsxd64r, movsxd64m);
+def('Movzx_r32_rm8', movzx32_8r, movzx32_8m);
+def('Movzx_r32_rm16', movzx32_16r, movzx32_16m);
+def('Movsx_r32_rm8', extend(32, 8, true), movsx32_8m);
 def('Movsxd_r32_rm32', extend(32, 32, false));
 def('Movsxd_r16_rm16', extend(16, 16, false));
 
@@ -327,17 +344,15 @@ def('Cmpxchg16b_m128', (cpu, op) => {
 /** The effective address (no segment base) as int32 halves: low returned, high in cpu.hi. */
 export function leaHalves(cpu: Cpu, op: Op): number {
   const r = cpu.regs;
-  const d = op.disp;
-  let lo = d >= 0 ? d % TWO32 : (d % TWO32) + TWO32;
-  if (lo === TWO32) lo = 0;
-  let hi = Math.round((d - lo) / TWO32) | 0;
+  let lo = op.dispLo >>> 0;
+  let hi = op.dispHi;
   const b = op.base;
   if (b >= 0) {
     if (b === REG_RIP) {
       const ip = cpu.ip;
-      const il = ip >= 0 ? ip % TWO32 : (ip % TWO32) + TWO32;
+      const il = ip >>> 0;
       lo += il;
-      hi += Math.round((ip - il) / TWO32);
+      hi += (ip - il) / TWO32;
     } else {
       lo += r[b << 1]! >>> 0;
       hi += r[(b << 1) + 1]!;
@@ -346,10 +361,10 @@ export function leaHalves(cpu: Cpu, op: Op): number {
   const x = op.index;
   if (x >= 0) {
     const m = 1 << op.scale;
-    const xl = (r[x << 1]! >>> 0) * m;
-    lo += xl;
+    lo += (r[x << 1]! >>> 0) * m;
     hi += r[(x << 1) + 1]! * m;
   }
+  // lo < 2^36 and non-negative: the carry is its integer part over 2^32.
   const carry = Math.floor(lo / TWO32);
   lo -= carry * TWO32;
   hi = (hi + carry) | 0;

@@ -1,7 +1,8 @@
 // Flag control (STC CLC CMC STD CLD STI CLI LAHF SAHF), SETcc, NOP/PAUSE/fences/prefetch,
 // UD0/UD1/UD2, CPUID, RDTSC/RDTSCP, HLT, XLATB.
 
-import type { Handler } from '../op';
+import type { Handler, Op } from '../op';
+import type { Cpu } from '../cpu';
 import { def } from '../registry';
 import { CC_NAMES } from './datamov';
 import { cpuid } from './cpuid';
@@ -39,12 +40,30 @@ def('Sahf', (cpu) => {
 
 // ---- SETcc -----------------------------------------------------------------------------------
 
-const setcc: Handler = (cpu, op) => {
-  const v = cpu.cond(op.arg) ? 1 : 0;
-  if (op.rm >= 0) cpu.set8(op.rm, v);
-  else cpu.wr8(cpu.ea(op), v);
-};
-for (let cc = 0; cc < 16; cc++) def(`Set${CC_NAMES[cc]}_rm8`, setcc, cc);
+function put(cpu: Cpu, op: Op, v: boolean): void {
+  if (op.rm >= 0) cpu.set8(op.rm, v ? 1 : 0);
+  else cpu.wr8(cpu.ea(op), v ? 1 : 0);
+}
+// One function per condition (its test inlines).
+const SETCC: Handler[] = [
+  (cpu, op) => put(cpu, op, F.condO(cpu.lf, cpu.flagsReg)),
+  (cpu, op) => put(cpu, op, F.condNO(cpu.lf, cpu.flagsReg)),
+  (cpu, op) => put(cpu, op, F.condB(cpu.lf, cpu.flagsReg)),
+  (cpu, op) => put(cpu, op, F.condAE(cpu.lf, cpu.flagsReg)),
+  (cpu, op) => put(cpu, op, F.condE(cpu.lf, cpu.flagsReg)),
+  (cpu, op) => put(cpu, op, F.condNE(cpu.lf, cpu.flagsReg)),
+  (cpu, op) => put(cpu, op, F.condBE(cpu.lf, cpu.flagsReg)),
+  (cpu, op) => put(cpu, op, F.condA(cpu.lf, cpu.flagsReg)),
+  (cpu, op) => put(cpu, op, F.condS(cpu.lf, cpu.flagsReg)),
+  (cpu, op) => put(cpu, op, F.condNS(cpu.lf, cpu.flagsReg)),
+  (cpu, op) => put(cpu, op, F.condP(cpu.lf, cpu.flagsReg)),
+  (cpu, op) => put(cpu, op, F.condNP(cpu.lf, cpu.flagsReg)),
+  (cpu, op) => put(cpu, op, F.condL(cpu.lf, cpu.flagsReg)),
+  (cpu, op) => put(cpu, op, F.condGE(cpu.lf, cpu.flagsReg)),
+  (cpu, op) => put(cpu, op, F.condLE(cpu.lf, cpu.flagsReg)),
+  (cpu, op) => put(cpu, op, F.condG(cpu.lf, cpu.flagsReg)),
+];
+for (let cc = 0; cc < 16; cc++) def(`Set${CC_NAMES[cc]}_rm8`, SETCC[cc]!, cc);
 
 // ---- no-ops ----------------------------------------------------------------------------------
 
