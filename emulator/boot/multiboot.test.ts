@@ -16,7 +16,7 @@ import {
   QEMU_MBI_ADDR,
 } from './multiboot';
 import { isBootError, type BootModule, type BootPlan, type BootResult } from './plan';
-import { PlanMemory, setMultibootFlags, setU32 } from './testkit';
+import { mutate, PlanMemory, rng, setMultibootFlags, setU32 } from './testkit';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const fx = join(root, 'test/fixtures/boot');
@@ -421,3 +421,31 @@ describe('multiboot refusals and warnings', () => {
     expect(p.multiboot).toMatchObject({ memLower: 639, memUpper: 0x1fb80, headerOffset: 0x1000, headerFlags: 3, loadedBy: 'elf' });
   });
 });
+
+describe('fuzzing: mutated multiboot headers never throw', () => {
+  it.each(['probe-aout.bin', 'probe-aout200800.bin', 'kludge-elf.elf', 'probe3.elf'])('%s: 2000 mutations -> a plan or an error', (name) => {
+    const src = read(name);
+    const at = findMultibootHeader(src).header!.offset;
+    const next = rng(name.length * 104729);
+    const mods = [{ name: 'm', bytes: new Uint8Array(100) }];
+    let plans = 0;
+    for (let i = 0; i < 2000; i++) {
+      const b = mutate(src, next, [at, at + 8, at + 16]);
+      // half the time keep the checksum valid (maybe with a flag toggled), so the loaders run
+      if (next(2) && b.length >= at + 12) setMultibootFlags(b, at, getFlags(b, at, next));
+      const r = planBoot(b, { memoryBytes: 8 * MiB, kernelName: 'k', modules: next(2) ? mods : [] });
+      if (isBootError(r)) expect(r.error.length).toBeGreaterThan(0);
+      else {
+        plans++;
+        for (const w of r.writes) expect(w.addr + w.bytes.length).toBeLessThanOrEqual(8 * MiB);
+        for (const z of r.zero) expect(z.addr + z.size).toBeLessThanOrEqual(8 * MiB);
+      }
+    }
+    expect(plans).toBeGreaterThan(0);
+  });
+});
+
+function getFlags(b: Uint8Array, at: number, next: (n: number) => number): number {
+  const flags = new DataView(b.buffer, b.byteOffset).getUint32(at + 4, true);
+  return next(3) === 0 ? flags ^ (1 << next(32)) : flags;
+}
