@@ -45,8 +45,28 @@ type Bits = 16 | 32 | 64;
 // opcodes: the bytes still come from the forms).
 /** Forms NASM has no syntax for (`movzx ax, word [x]`, `movsxd eax, ebx`, `bswap ax`). */
 const NASM_LACKS = new Set(['Movzx_r16_rm16', 'Movsx_r16_rm16', 'Movsxd_r16_rm16', 'Movsxd_r32_rm32', 'Bswap_r16']);
-/** Forms that stay without REX.W under an `o64` prefix (64 is their default size). */
-const O64_NO_W = new Set(['Push_r64', 'Pop_r64', 'Push_rm64', 'Pop_rm64', 'Pushq_imm8', 'Pushq_imm32', 'Jrcxz_rel8']);
+/**
+ * Whether an `o64` prefix leaves REX.W out (64 is the form's default size): PUSH/POP and near
+ * JMP/CALL through sized memory, PUSH of an unsized (or dword/qword) immediate, JRCXZ. NASM writes
+ * REX.W for `o64 jmp [rax]` (unsized) and `o64 push byte 1`.
+ */
+function o64WithoutW(c: { form: Form; ops: AOp[] }): boolean {
+  switch (c.form.id) {
+    case 'Jrcxz_rel8':
+    case 'Push_r64':
+    case 'Pop_r64':
+      return true;
+    case 'Pushq_imm8':
+    case 'Pushq_imm32':
+      return !c.ops.some((o) => o.k === 'imm' && o.size === 1);
+    case 'Push_rm64':
+    case 'Pop_rm64':
+    case 'Jmp_rm64':
+    case 'Call_rm64':
+      return c.ops.some((o) => o.k === 'mem' && o.m.size !== 0);
+  }
+  return false;
+}
 /**
  * The size keywords NASM accepts on the memory operand of a form, where they are not just the
  * operand's size: CLFLUSH takes none, PREFETCHW `qword`, `mov qword [x], sreg` is the REX.W form.
@@ -594,7 +614,7 @@ function layout(c: Cand, st: State): string | null {
 
   // REX
   let rex = 0;
-  if ((f.opSize === 64 && !(rmReg && REG_NO_W.has(f.id))) || c.forceW || (st.userOsz === 8 && !O64_NO_W.has(f.id))) rex |= 8;
+  if ((f.opSize === 64 && !(rmReg && REG_NO_W.has(f.id))) || c.forceW || (st.userOsz === 8 && !o64WithoutW(c))) rex |= 8;
   if (regField && regField.cls !== 'seg' && regField.num >= 8 && !(regField.cls === 'cr' && bits !== 64)) rex |= 4;
   if (rmReg && rmReg.num >= 8) rex |= 1;
   if (opReg && opReg.num >= 8) rex |= 1;
@@ -851,7 +871,7 @@ export function encode(ins: AsmInstruction, ctx: EncodeContext): EncodeResult {
   if (st.rep === 0xf2) {
     const f = best.form;
     const near = (f.mnemonic === 'JMP' || f.mnemonic === 'CALL' || f.mnemonic === 'RET' || /^J(?!.*CXZ$)/.test(f.mnemonic)) && !f.operands.some((o) => o.kind === OpKind.FarPtr || isFarMem(o));
-    const relaxed = f.immSizes[0] === 1 && f.operands[0]?.kind === OpKind.Rel && st.strictJump !== 'short';
+    const relaxed = f.immSizes[0] === 1 && f.operands[0]?.kind === OpKind.Rel && (st.strictJump !== 'short' || f.mnemonic === 'JMP');
     if (near && !relaxed) return fail('repne prefix is not allowed');
   }
   // NASM's warnings about prefixes.
