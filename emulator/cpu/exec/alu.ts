@@ -397,6 +397,43 @@ for (let k = 0; k <= TEST; k++) {
   }
   if (k !== TEST) def(`${n}_rm8_imm8_82`, ri8, mi8, k);
 }
+// TEST's alternate encoding F6 /1, F7 /1
+def('Test_rm8_imm8_f6_1', ri8, mi8, TEST);
+def('Test_rm16_imm16_f7_1', ri16, mi16, TEST);
+def('Test_rm32_imm32_f7_1', ri32, mi32, TEST);
+def('Test_rm64_imm32_f7_1', ri64, mi64, TEST);
+
+// ---- ADCX / ADOX: add with carry through CF (ADCX) or OF (ADOX) only ---------------------
+
+function adx(size: number, useOF: boolean): Handler {
+  return (cpu, op) => {
+    let sl: number, sh = 0;
+    if (op.rm >= 0) {
+      sl = cpu.regs[op.rm << 1]!;
+      sh = cpu.regs[(op.rm << 1) + 1]!;
+    } else if (size === 8) {
+      sl = cpu.rd64(cpu.ea(op));
+      sh = cpu.hi;
+    } else sl = cpu.rd32(cpu.ea(op));
+    const f = cpu.getFlags();
+    const bit = useOF ? F.OF : F.CF;
+    const cin = (f & bit) !== 0 ? 1 : 0;
+    const r = cpu.regs, d = op.reg << 1;
+    const lo = (r[d]! >>> 0) + (sl >>> 0) + cin;
+    let carry = lo > 0xffffffff ? 1 : 0;
+    if (size === 8) {
+      const hi = (r[d + 1]! >>> 0) + (sh >>> 0) + carry;
+      carry = hi > 0xffffffff ? 1 : 0;
+      r[d + 1] = hi | 0;
+    } else r[d + 1] = 0;
+    r[d] = lo | 0;
+    cpu.setArith(carry ? f | bit : f & ~bit);
+  };
+}
+def('Adcx_r32_rm32', adx(4, false));
+def('Adcx_r64_rm64', adx(8, false));
+def('Adox_r32_rm32', adx(4, true));
+def('Adox_r64_rm64', adx(8, true));
 
 // ---- INC DEC NEG NOT -------------------------------------------------------------------------
 

@@ -51,6 +51,10 @@ const CASES: Case[] = [
   ['enter 0x10, 5', 'c8100005', { rbp: 0x100f00n }, 0x202, { rsp: 0x100bc0n, rbp: 0x100bf8n, flags: 0x202, mem: [[0xbd0, 'f80b1000000000007f2716d19251f14de9de08d22341e8daafa17c9cc17de91c01a43f03795a91d5000f100000000000']] }],
   ['leave', 'c9', { rbp: 0x100e00n }, 0x202, { rsp: 0x100e08n, rbp: 0x84feca65502ebe4dn, flags: 0x202 }],
   ['push rax', '50', { rax: 0x1n, rsp: 0x100008n }, 0x202, { rsp: 0x100000n, flags: 0x202, mem: [[0x0, '01000000000000']] }],
+  ['o16 enter 0x10, 0', '66c8100000', { rbp: 0x100f00n }, 0x202, { rsp: 0x100been, rbp: 0x100bfen, flags: 0x202, mem: [[0xbfe, '000f']] }],
+  ['o16 enter 6, 2', '66c8060002', { rbp: 0x100f00n }, 0x202, { rsp: 0x100bf4n, rbp: 0x100bfen, flags: 0x202, mem: [[0xbfa, 'fe0b91d5000f']] }],
+  ['bswap ax', '660fc8', { rax: 0x1122334455667788n }, 0x202, { rax: 0x1122334455660000n, flags: 0x202 }],
+  ['endbr64', 'f30f1efa', {  }, 0x202, { flags: 0x202 }],
 ];
 
 describe('control: control transfer and the stack', () => {

@@ -283,6 +283,34 @@ def('Enterq_imm16_imm8', (cpu, op) => {
   cpu.setNum(5, frame);
   cpu.setRsp(newSp);
 });
+/** ENTER with a 16-bit operand size (66 C8): pushes and frame pointer are 16-bit. */
+def('Enterw_imm16_imm8', (cpu, op) => {
+  const size = op.imm & 0xffff;
+  const level = op.imm2 & 31;
+  const r = cpu.regs;
+  const w = cpu.stackSize();
+  const mask = w === 8 ? -1 : w === 4 ? 0xffffffff : 0xffff;
+  let sp = cpu.sp();
+  const wrap = (v: number): number => (mask === -1 ? v : (v & mask) >>> 0);
+  const write = (v: number): void => {
+    sp = wrap(sp - 2);
+    cpu.wr16(cpu.stackLin(sp, 2), v);
+  };
+  write(r[10]! & 0xffff);
+  const frame = sp;
+  if (level > 0) {
+    let bp = w === 8 ? r[11]! * TWO32 + (r[10]! >>> 0) : w === 4 ? r[10]! >>> 0 : r[10]! & 0xffff;
+    for (let i = 1; i < level; i++) {
+      bp = wrap(bp - 2);
+      write(cpu.rd16(cpu.stackLin(bp, 2)));
+    }
+    write(frame & 0xffff);
+  }
+  const newSp = wrap(sp - size);
+  cpu.rd8w(cpu.stackLin(newSp, 1));
+  cpu.set16(5, frame);
+  cpu.setSpSized(newSp);
+});
 def('Leaveq', (cpu) => {
   const r = cpu.regs;
   const bp = r[11]! * TWO32 + (r[10]! >>> 0);

@@ -218,6 +218,8 @@ def('Xchg_rm64_r64', xchg(8, false));
 export function bswap32(v: number): number {
   return ((v >>> 24) | ((v >> 8) & 0xff00) | ((v & 0xff00) << 8) | (v << 24)) | 0;
 }
+// BSWAP r16 is undefined in the SDM; this machine's CPU (like others) clears the 16 bits.
+def('Bswap_r16', (cpu, op) => cpu.set16(op.reg, 0));
 def('Bswap_r32', (cpu, op) => cpu.set32(op.reg, bswap32(cpu.regs[op.reg << 1]!)));
 def('Bswap_r64', (cpu, op) => {
   const r = cpu.regs, d = op.reg << 1;

@@ -69,7 +69,7 @@ for (let cc = 0; cc < 16; cc++) def(`Set${CC_NAMES[cc]}_rm8`, SETCC[cc]!, cc);
 
 const nop: Handler = () => {};
 for (const id of ['Nop', 'Nop_rm16', 'Nop_rm32', 'Nop_rm64', 'Pause', 'Lfence', 'Mfence', 'Sfence',
-  'Prefetchnta_m8', 'Prefetcht0_m8', 'Prefetcht1_m8', 'Prefetcht2_m8']) def(id, nop);
+  'Prefetchnta_m8', 'Prefetcht0_m8', 'Prefetcht1_m8', 'Prefetcht2_m8', 'Prefetchw_m8', 'Endbr64', 'Endbr32']) def(id, nop);
 // CLFLUSH checks the address like a read.
 def('Clflush_m8', (cpu, op) => void cpu.rd8(cpu.ea(op)));
 
