@@ -1,0 +1,45 @@
+// The machine the engine drives: a CPU plus whatever is wired to it. The engine only needs
+// `run`, `cpu` and a serial sink; today `bareMachine` is a Cpu with no devices. When the emulator's
+// machine (CPU + devices: serial port, timers, interrupt controllers) lands, a `MachineFactory`
+// over it is the only change here.
+
+import { Cpu, StopReason } from '../emulator/cpu/cpu';
+
+export interface Machine {
+  readonly cpu: Cpu;
+  /** Runs up to `maxInstructions` (as Cpu.run: devices advance with guest time). */
+  run(maxInstructions: number): StopReason;
+  /** One instruction (as Cpu.step). */
+  step(): StopReason;
+  /** Devices back to their power-on state (the CPU is reset by the boot path). */
+  reset(): void;
+  /** Exit status the guest asked for (isa-debug-exit) after a run stopped with IoExit, if any. */
+  exitCode(): number | undefined;
+  /** True when a serial port is wired (serialOutput will be called as the guest writes to it). */
+  readonly hasSerial: boolean;
+}
+
+export interface MachineOptions {
+  memoryBytes: number;
+  /** COM1 output, as the guest writes it. */
+  serialOutput: (bytes: Uint8Array) => void;
+  /** Bytes the guest reads from COM1. */
+  serialInput?: Uint8Array;
+}
+
+export type MachineFactory = (opts: MachineOptions) => Machine;
+
+/** A CPU without devices (port I/O is not wired into the Cpu yet). */
+export const bareMachine: MachineFactory = (opts) => {
+  const cpu = new Cpu({ memoryBytes: opts.memoryBytes });
+  return {
+    cpu,
+    run: (n) => cpu.run(n),
+    step: () => cpu.step(),
+    reset: () => {},
+    exitCode: () => undefined,
+    hasSerial: false,
+  };
+};
+
+export { StopReason };

@@ -1,0 +1,176 @@
+// Loading a program: `.asm` sources (assembled on the fly into the debugger's image: sections,
+// symbols, line table), flat binaries, and (through emulator/boot) ELF and multiboot kernels.
+// The result says how to put the program into a fresh machine and what the debugger knows
+// about its addresses.
+
+import { assemble } from '../asm/assembler';
+import { createHost } from '../asm/host';
+import type { Diagnostic } from '../asm/diagnostics';
+import type { Image } from '../asm/image';
+import type { Cpu } from '../emulator/cpu/cpu';
+import type { LaunchConfig } from './config';
+import { DebugInfo, type LineRow, type SymbolInfo } from './debuginfo';
+import { Errors } from './errors';
+import type { DebugHost } from './host';
+
+export type ProgramKind = 'asm' | 'flat' | 'elf64' | 'multiboot';
+
+export interface Program {
+  /** Absolute path. */
+  path: string;
+  kind: ProgramKind;
+  debug: DebugInfo;
+  /** First instruction. */
+  entry: bigint;
+  /** Lowest and highest (exclusive) address of what was loaded (the module's range). */
+  start: bigint;
+  end: bigint;
+  /** Things the user should know (printed to the Debug Console at launch). */
+  warnings: string[];
+  /** Puts the program into `cpu` (RAM contents, registers, RIP), resetting the CPU first. */
+  install(cpu: Cpu): void;
+}
+
+/** Where a flat binary is loaded and entered (as QEMU's loaders put a kernel: 1 MiB). */
+export const FLAT_LOAD = 0x100000n;
+/** Bytes at the top of RAM that Cpu.reset64 uses for its GDT, TSS and page tables. */
+const RESET64_RESERVED = 7 * 4096;
+/** Name of the generated file that sets the default mode before including the user's source. */
+const PRELUDE = '<kstack-prelude>.asm';
+
+export interface LoadResult {
+  program: Program;
+  /** Assembler warnings (errors make loadProgram throw). */
+  diagnostics: Diagnostic[];
+}
+
+/** Thrown when a source does not assemble: the error plus every diagnostic, for the console. */
+export class AssemblyFailure extends Error {
+  constructor(
+    readonly error: ReturnType<typeof Errors.assemblyFailed>,
+    readonly diagnostics: Diagnostic[],
+  ) {
+    super(error.message);
+  }
+}
+
+export function loadProgram(host: DebugHost, config: LaunchConfig): LoadResult {
+  const cwd = config.cwd ? host.resolvePath(undefined, config.cwd) : host.cwd();
+  const path = host.resolvePath(cwd, config.program);
+  const bytes = host.readFile(path);
+  if (!bytes) throw Errors.programNotFound(path);
+  if (/\.(asm|s|nasm|inc)$/i.test(path) && config.boot !== 'flat') return loadAsm(host, path, bytes, config);
+  if (isElf(bytes)) {
+    if (config.boot === 'flat') return { program: loadFlat(path, bytes, config), diagnostics: [] };
+    throw Errors.bootFailed(path, 'ELF kernels need the boot loaders (emulator/boot), which are not wired into the debugger yet; run it as a flat binary with "boot": "flat", or launch the .asm source');
+  }
+  if (config.boot === 'multiboot' || config.boot === 'elf64')
+    throw Errors.bootFailed(path, `"boot": "${config.boot}" needs the boot loaders (emulator/boot), which are not wired into the debugger yet`);
+  return { program: loadFlat(path, bytes, config), diagnostics: [] };
+}
+
+function isElf(b: Uint8Array): boolean {
+  return b.length >= 4 && b[0] === 0x7f && b[1] === 0x45 && b[2] === 0x4c && b[3] === 0x46;
+}
+
+function checkFits(path: string, what: string, addr: bigint, size: number, memoryBytes: number): void {
+  const limit = BigInt(memoryBytes - RESET64_RESERVED);
+  if (addr < 0n || addr + BigInt(size) > limit) throw Errors.outsideRam(path, what, addr, size, memoryBytes);
+}
+
+function loadFlat(path: string, bytes: Uint8Array, config: LaunchConfig): Program {
+  checkFits(path, 'the binary', FLAT_LOAD, bytes.length, config.memoryBytes);
+  return {
+    path,
+    kind: 'flat',
+    debug: DebugInfo.empty(),
+    entry: FLAT_LOAD,
+    start: FLAT_LOAD,
+    end: FLAT_LOAD + BigInt(bytes.length),
+    warnings: [],
+    install(cpu) {
+      cpu.reset64();
+      cpu.writePhys(FLAT_LOAD, bytes);
+      cpu.rip = FLAT_LOAD;
+    },
+  };
+}
+
+function loadAsm(host: DebugHost, path: string, bytes: Uint8Array, config: LaunchConfig): LoadResult {
+  const text = new TextDecoder().decode(bytes);
+  // The prelude sets 64-bit mode (NASM's flat default is 16-bit) and includes the user's file, so
+  // every line keeps its own file and number; a `bits` line in the source still wins.
+  const prelude = `bits 64\n%include "${path.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"\n`;
+  const fileHost = createHost((p) => (p === PRELUDE ? new TextEncoder().encode(prelude) : p === path ? bytes : host.readFile(p)));
+  const dir = path.slice(0, Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
+  const r = assemble({ path: PRELUDE, text: prelude }, { format: 'image', host: fileHost, includeDirs: dir ? [dir] : [] });
+  void text;
+  const diagnostics = r.diagnostics.map((d) => (d.file === PRELUDE ? { ...d, file: path } : d));
+  const errors = diagnostics.filter((d) => d.severity === 'error');
+  if (!r.ok || !r.image || errors.length > 0) {
+    const first = errors[0] ?? diagnostics[0];
+    const where = first ? `${first.file}:${first.line}:${first.column}: ${first.message}` : `${path}: the assembler gave no output`;
+    throw new AssemblyFailure(Errors.assemblyFailed(where, Math.max(errors.length, 1)), diagnostics);
+  }
+  const img = r.image;
+  const debug = debugInfoOfImage(img);
+  const warnings: string[] = [];
+  const loaded = img.sections.filter((s) => s.size > 0);
+  for (const s of loaded) checkFits(path, `section ${s.name}`, s.address, s.size, config.memoryBytes);
+  const start = loaded.length ? loaded.reduce((m, s) => (s.address < m ? s.address : m), loaded[0]!.address) : img.origin;
+  const end = loaded.reduce((m, s) => (s.address + BigInt(s.size) > m ? s.address + BigInt(s.size) : m), start);
+  const startSym = debug.lookup('_start');
+  const firstCode = img.sections.find((s) => s.exec && s.data.length > 0) ?? img.sections.find((s) => s.data.length > 0);
+  const entry = startSym?.address ?? firstCode?.address ?? img.origin;
+  if (!startSym) warnings.push(`no _start label: execution starts at the first byte of section ${firstCode?.name ?? '.text'} (0x${entry.toString(16)})`);
+  if (hasMultibootHeader(img.flat))
+    warnings.push('the program has a multiboot header, but multiboot boot is not wired into the debugger yet: it runs in the direct 64-bit state');
+  return {
+    diagnostics,
+    program: {
+      path,
+      kind: 'asm',
+      debug,
+      entry,
+      start,
+      end,
+      warnings,
+      install(cpu) {
+        cpu.reset64();
+        for (const s of img.sections) {
+          if (s.nobits) cpu.writePhys(s.address, new Uint8Array(s.size));
+          else if (s.data.length) cpu.writePhys(s.address, s.data);
+        }
+        cpu.rip = entry;
+      },
+    },
+  };
+}
+
+/** A multiboot 1 header (magic, flags, checksum summing to 0) 4-aligned in the first 8 KiB. */
+export function hasMultibootHeader(b: Uint8Array): boolean {
+  const n = Math.min(b.length, 8192) - 12;
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  for (let i = 0; i <= n; i += 4) {
+    if (dv.getUint32(i, true) !== 0x1badb002) continue;
+    const flags = dv.getUint32(i + 4, true);
+    if (((0x1badb002 + flags + dv.getUint32(i + 8, true)) >>> 0) === 0) return true;
+  }
+  return false;
+}
+
+export function debugInfoOfImage(img: Image): DebugInfo {
+  const execRanges = img.sections.filter((s) => s.exec).map((s) => [s.address, s.address + BigInt(s.size)] as const);
+  const inCode = (a: bigint) => execRanges.some(([lo, hi]) => a >= lo && a < hi);
+  const symbols: SymbolInfo[] = img.symbols.map((s) => ({
+    name: s.name,
+    address: s.address,
+    size: 0n,
+    kind: s.kind === 'equ' ? 'equ' : inCode(s.address) ? 'code' : 'data',
+    global: s.global,
+  }));
+  const lines: LineRow[] = img.lines
+    .filter((l) => l.file !== PRELUDE)
+    .map((l) => ({ address: l.address, size: l.size, file: l.file, line: l.line }));
+  return new DebugInfo(symbols, lines, img.files.filter((f) => f !== PRELUDE));
+}

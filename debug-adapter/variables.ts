@@ -1,0 +1,254 @@
+// The Variables view: scopes (Registers, Segments, System, MSRs) and their trees, with flags and
+// control-register bits by name, segment registers with their hidden base/limit/attributes, and
+// memory references on every value that is a mapped address. References live until the CPU runs.
+
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import type { Cpu } from '../emulator/cpu/cpu';
+import type { Engine } from './engine';
+import { Errors } from './errors';
+import { evaluate } from './expressions';
+import { hex, hex64 } from './memory';
+import {
+  CR0_BITS, CR4_BITS, EFER_BITS, FLAG_BITS, GENERAL_REGISTERS, MSRS, SEGMENTS, describeAttributes, isWritableRegister, msrValue, readRegister, segmentInfo, writeRegister,
+} from './registers';
+
+type Var = DebugProtocol.Variable;
+
+interface Container {
+  children(): Var[];
+  /** Assigns the child `name` from the text the user typed; returns the new child. */
+  set?(name: string, text: string): Var;
+}
+
+const pad = (v: bigint, digits: number) => '0x' + v.toString(16).padStart(digits, '0');
+
+function bitsText(v: bigint, bits: readonly [string, number, number][]): string {
+  const on = bits.filter(([, b, w]) => w === 1 && ((v >> BigInt(b)) & 1n) === 1n).map(([n]) => n);
+  return on.length ? `[${on.join(' ')}]` : '[]';
+}
+
+export class Variables {
+  private containers = new Map<number, Container>();
+  private next = 1;
+
+  constructor(private readonly engine: Engine) {}
+
+  /** Forget every reference (the CPU ran). */
+  reset(): void {
+    this.containers.clear();
+    this.next = 1;
+  }
+
+  private add(c: Container): number {
+    const id = this.next++;
+    this.containers.set(id, c);
+    return id;
+  }
+
+  private get cpu(): Cpu {
+    return this.engine.cpu;
+  }
+
+  scopes(): DebugProtocol.Scope[] {
+    return [
+      { name: 'Registers', presentationHint: 'registers', variablesReference: this.add(this.generalScope()), expensive: false },
+      { name: 'Segments', variablesReference: this.add(this.segmentScope()), expensive: false },
+      { name: 'System', variablesReference: this.add(this.systemScope()), expensive: false },
+      { name: 'MSRs', variablesReference: this.add(this.msrScope()), expensive: false },
+    ];
+  }
+
+  variables(ref: number): Var[] {
+    const c = this.containers.get(ref);
+    if (!c) throw Errors.unknownVariables(ref);
+    return c.children();
+  }
+
+  setVariable(ref: number, name: string, text: string): Var {
+    const c = this.containers.get(ref);
+    if (!c) throw Errors.unknownVariables(ref);
+    if (!c.set) throw Errors.readOnly(name);
+    return c.set(name, text);
+  }
+
+  private parseValue(text: string): bigint {
+    return evaluate(text, this.engine.evalContext()).value;
+  }
+
+  private memRef(v: bigint): string | undefined {
+    return v !== 0n && this.engine.isMapped(v) ? hex64(v) : undefined;
+  }
+
+  // ---- Registers ---------------------------------------------------------------------------------
+
+  private register(name: string): Var {
+    const cpu = this.cpu;
+    if (name === 'rflags') {
+      const v = cpu.rflags;
+      return {
+        name,
+        value: `${pad(v, 8)} ${bitsText(v, FLAG_BITS)}`,
+        type: 'rflags',
+        evaluateName: 'rflags',
+        variablesReference: this.add(this.flagsContainer()),
+      };
+    }
+    const v = readRegister(cpu, name)!.value;
+    const sym = name === 'rip' ? this.engine.debug.describe(v) : undefined;
+    return {
+      name,
+      value: pad(v, 16) + (sym ? ` <${sym}>` : ''),
+      type: 'u64',
+      evaluateName: name,
+      variablesReference: 0,
+      memoryReference: this.memRef(v),
+    };
+  }
+
+  private generalScope(): Container {
+    const names = [...GENERAL_REGISTERS, 'rip', 'rflags'];
+    return {
+      children: () => names.map((n) => this.register(n)),
+      set: (name, text) => {
+        if (!names.includes(name)) throw Errors.unknownVariable(name);
+        if (!writeRegister(this.cpu, name, this.parseValue(text))) throw Errors.readOnly(name);
+        return this.register(name);
+      },
+    };
+  }
+
+  private flagsContainer(): Container {
+    const child = (n: string, b: number, w: number): Var => {
+      const v = (this.cpu.rflags >> BigInt(b)) & ((1n << BigInt(w)) - 1n);
+      return { name: n, value: v.toString(), type: w === 1 ? 'bit' : `bits ${b + w - 1}:${b}`, evaluateName: n.toLowerCase(), variablesReference: 0 };
+    };
+    return {
+      children: () => FLAG_BITS.map(([n, b, w]) => child(n, b, w)),
+      set: (name, text) => {
+        const f = FLAG_BITS.find((x) => x[0] === name.toUpperCase());
+        if (!f) throw Errors.unknownVariable(name);
+        const low = f[0].toLowerCase();
+        if (!isWritableRegister(low)) throw Errors.readOnly(name);
+        writeRegister(this.cpu, low, this.parseValue(text));
+        return child(f[0], f[1], f[2]);
+      },
+    };
+  }
+
+  // ---- Segments ------------------------------------------------------------------------------------
+
+  private segmentScope(): Container {
+    return {
+      children: () => {
+        const cpu = this.cpu;
+        const out: Var[] = SEGMENTS.map((name, i) => {
+          const s = segmentInfo(cpu, i);
+          return {
+            name,
+            value: `${pad(BigInt(s.selector), 4)} (base ${hex(s.base)}, limit ${hex(s.limit)})`,
+            type: 'segment',
+            evaluateName: name,
+            variablesReference: this.add(this.descriptorContainer(s.selector, s.base, s.limit, s.attributes, false)),
+          };
+        });
+        out.push(this.tableRegister('gdtr', BigInt(cpu.gdtBase), cpu.gdtLimit));
+        out.push(this.tableRegister('idtr', BigInt.asUintN(64, BigInt(cpu.idtBase)), cpu.idtLimit));
+        out.push({
+          name: 'ldtr',
+          value: `${pad(BigInt(cpu.ldtSel), 4)} (base ${hex(BigInt(cpu.ldtBase))}, limit ${hex(BigInt(cpu.ldtLimit))})`,
+          type: 'segment',
+          evaluateName: 'ldtr',
+          variablesReference: this.add(this.descriptorContainer(cpu.ldtSel, BigInt.asUintN(64, BigInt(cpu.ldtBase)), BigInt(cpu.ldtLimit), 0x82, true)),
+        });
+        out.push({
+          name: 'tr',
+          value: `${pad(BigInt(cpu.trSel), 4)} (base ${hex(BigInt.asUintN(64, BigInt(cpu.trBase)))}, limit ${hex(BigInt(cpu.trLimit))})`,
+          type: 'segment',
+          evaluateName: 'tr',
+          variablesReference: this.add(this.descriptorContainer(cpu.trSel, BigInt.asUintN(64, BigInt(cpu.trBase)), BigInt(cpu.trLimit), cpu.trAttr, true)),
+        });
+        return out;
+      },
+    };
+  }
+
+  private tableRegister(name: string, base: bigint, limit: number): Var {
+    return {
+      name,
+      value: `base ${hex(base)}, limit ${hex(limit)}`,
+      type: 'table register',
+      evaluateName: name,
+      memoryReference: this.memRef(base),
+      variablesReference: this.add({
+        children: () => [
+          { name: 'base', value: pad(base, 16), variablesReference: 0, memoryReference: this.memRef(base) },
+          { name: 'limit', value: pad(BigInt(limit), 4), variablesReference: 0 },
+          { name: 'entries', value: String(Math.floor((limit + 1) / (name === 'idtr' ? 16 : 8))), variablesReference: 0 },
+        ],
+      }),
+    };
+  }
+
+  private descriptorContainer(selector: number, base: bigint, limit: bigint, attr: number, system: boolean): Container {
+    return {
+      children: () => [
+        { name: 'selector', value: `${pad(BigInt(selector), 4)} (index ${selector >> 3}, ${selector & 4 ? 'LDT' : 'GDT'}, RPL ${selector & 3})`, variablesReference: 0 },
+        { name: 'base', value: pad(base, 16), variablesReference: 0, memoryReference: this.memRef(base) },
+        { name: 'limit', value: pad(limit, 8), variablesReference: 0 },
+        { name: 'attributes', value: `${pad(BigInt(attr), 4)} (${describeAttributes(attr, system)})`, variablesReference: 0 },
+      ],
+    };
+  }
+
+  // ---- System --------------------------------------------------------------------------------------
+
+  private bitsRegister(name: string, v: bigint, bits: readonly [string, number, number][], digits: number): Var {
+    return {
+      name,
+      value: `${pad(v, digits)} ${bitsText(v, bits)}`,
+      type: 'control register',
+      evaluateName: name,
+      variablesReference: this.add({
+        children: () => bits.map(([n, b, w]) => ({ name: n, value: ((v >> BigInt(b)) & ((1n << BigInt(w)) - 1n)).toString(), variablesReference: 0 })),
+      }),
+    };
+  }
+
+  private systemScope(): Container {
+    return {
+      children: () => {
+        const cpu = this.cpu;
+        const r = (n: string) => readRegister(cpu, n)!.value;
+        const plain = (n: string, v: bigint, mem = false): Var => ({ name: n, value: pad(v, 16), evaluateName: n, variablesReference: 0, memoryReference: mem ? this.memRef(v) : undefined });
+        return [
+          this.bitsRegister('cr0', r('cr0'), CR0_BITS, 8),
+          plain('cr2', r('cr2'), true),
+          { ...plain('cr3', r('cr3'), false), value: `${pad(r('cr3'), 16)} (PML4 at ${hex(r('cr3') & ~0xfffn)})` },
+          this.bitsRegister('cr4', r('cr4'), CR4_BITS, 8),
+          plain('cr8', r('cr8')),
+          this.bitsRegister('efer', r('efer'), EFER_BITS, 8),
+          plain('dr0', r('dr0'), true),
+          plain('dr1', r('dr1'), true),
+          plain('dr2', r('dr2'), true),
+          plain('dr3', r('dr3'), true),
+          plain('dr6', r('dr6')),
+          plain('dr7', r('dr7')),
+          { name: 'cpl', value: String(cpu.cpl), variablesReference: 0 },
+          { name: 'mode', value: cpu.bits === 64 ? '64-bit (long mode)' : cpu.bits === 32 ? '32-bit' : '16-bit', variablesReference: 0 },
+          { name: 'instructions', value: cpu.instructionCount.toLocaleString('en-US'), variablesReference: 0 },
+        ];
+      },
+    };
+  }
+
+  private msrScope(): Container {
+    return {
+      children: () =>
+        MSRS.map(([name, num]) => {
+          const v = msrValue(this.cpu, num);
+          const mem = name.endsWith('BASE') || name === 'LSTAR' || name === 'CSTAR';
+          return { name, value: pad(v, 16), type: `MSR ${hex(num)}`, variablesReference: 0, memoryReference: mem ? this.memRef(v) : undefined };
+        }),
+    };
+  }
+}
