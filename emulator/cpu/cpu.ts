@@ -167,6 +167,10 @@ export class Cpu extends Mmu<Op> {
   /** Address of the instruction being executed (for precise faults and REP restarts). */
   opIp = 0;
 
+  /** Instruction count at which an instruction started with TF=1 (-1: none pending). */
+  private tfArmedAt = -1;
+  /** RF was set for the instruction now executing: clear it at the next boundary. */
+  private rfClear = false;
   /** The run loop leaves its fast path when instructionCount >= stopAt (internal). */
   stopAt = 0;
   private limitAt = 0;
@@ -743,6 +747,18 @@ export class Cpu extends Mmu<Op> {
       return r;
     }
     if (now >= this.limitAt) return StopReason.Limit;
+    // Single-step trap for the instruction that started with TF=1 (before interrupts).
+    if (this.tfArmedAt >= 0 && now > this.tfArmedAt) {
+      this.tfArmedAt = -1;
+      this.dr[6] = (this.dr[6]! | 0x4000) >>> 0;
+      const r = this.exception(Vec.DB, -1);
+      if (r !== StopReason.None) return r;
+    }
+    if (this.rfClear) {
+      // RF suppressed instruction breakpoints for one instruction, which has now completed.
+      this.rfClear = false;
+      this.flagsReg &= ~0x10000;
+    }
     if (now >= this.eventAt && this.onEvent !== null) this.onEvent(this);
     if (this.interruptPending && (this.flagsReg & 0x200) !== 0 && now > this.interruptShadow) {
       const ack = this.acknowledgeInterrupt;
@@ -766,6 +782,27 @@ export class Cpu extends Mmu<Op> {
     }
     if (!skipBreak && this.breakpoints.size !== 0 && this.breakpoints.has(this.ip)) return StopReason.Breakpoint;
     let s = Math.min(this.limitAt, this.eventAt);
+    // DR0-DR3 instruction breakpoints (a fault: RIP is the instruction), unless RF=1.
+    const dr7 = this.dr[7]!;
+    if ((dr7 & 0xff) !== 0) {
+      s = now + 1;
+      if ((this.flagsReg & 0x10000) !== 0) this.rfClear = true;
+      else {
+        for (let i = 0; i < 4; i++) {
+          if (((dr7 >>> (2 * i)) & 3) !== 0 && ((dr7 >>> (16 + 4 * i)) & 3) === 0 && this.dr[i] === this.ip) {
+            this.dr[6] = ((this.dr[6]! & ~0xf) | (1 << i)) >>> 0;
+            const r = this.exception(Vec.DB, -1);
+            if (r !== StopReason.None) return r;
+            this.stopAt = 0;
+            return this.boundary(true);
+          }
+        }
+      }
+    } else if ((this.flagsReg & 0x10000) !== 0) this.flagsReg &= ~0x10000;
+    if ((this.flagsReg & 0x100) !== 0) {
+      this.tfArmedAt = now;
+      s = now + 1;
+    }
     if (this.breakpoints.size !== 0 || this.interruptShadow >= now || this.stopRequest !== StopReason.None) s = now + 1;
     else if (this.interruptPending && (this.flagsReg & 0x200) !== 0) s = now + 1;
     this.stopAt = s;
@@ -775,6 +812,7 @@ export class Cpu extends Mmu<Op> {
   /** Handles a throw out of an instruction; returns a stop reason or None to go on. */
   private onThrow(e: unknown): StopReason {
     this.stopAt = 0;
+    this.tfArmedAt = -1;
     if (e !== FAULT) {
       this.internalError = e;
       this.ip = this.opIp;
@@ -982,6 +1020,8 @@ export class Cpu extends Mmu<Op> {
     this.interruptShadow = -1;
     this.stopRequest = StopReason.None;
     this.softVector = -1;
+    this.tfArmedAt = -1;
+    this.rfClear = false;
     this.msrs.clear();
     this.kernelGsBase = 0;
     this.dr.fill(0);

@@ -223,4 +223,36 @@ describe('exception delivery (64-bit IDT)', () => {
     expect(cpu2.run(1)).toBe(StopReason.Exception);
     void hex;
   });
+
+  it('TF: a #DB trap after each instruction that started with TF=1', () => {
+    // pushfq; or qword [rsp], 0x100; popfq; nop; nop; hlt
+    const cpu = kernel('9c 48810c2400010000 9d 90 90 f4');
+    cpu.interceptExceptions = 1 << 1;
+    expect(cpu.run(100)).toBe(StopReason.Exception); // POPFQ set TF: the trap follows the first NOP
+    expect(cpu.lastException).toMatchObject({ vector: 1, rip: 0x10000bn });
+    expect(cpu.dr[6]! & 0x4000).toBe(0x4000);
+    expect(cpu.instructionCount).toBe(4);
+    // Delivered: the handler runs with TF cleared; the frame holds TF=1 and the next RIP.
+    const cpu2 = kernel('9c 48810c2400010000 9d 90 90 f4');
+    expect(cpu2.run(100)).toBe(StopReason.Hlt);
+    expect(cpu2.rip).toBe(BigInt(HANDLER + 0x10 + 1));
+    const rsp = Number(cpu2.getReg('rsp'));
+    expect(q(cpu2, rsp)).toBe(0x10000bn);
+    expect(q(cpu2, rsp + 16) & 0x100n).toBe(0x100n);
+    expect(cpu2.rflags & 0x100n).toBe(0n);
+  });
+
+  it('DR0-DR3 instruction breakpoints: a #DB fault before the instruction; RF suppresses it once', () => {
+    const cpu = kernel('90 90 90 f4');
+    cpu.dr[0] = 0x100002;
+    cpu.dr[7] = 0x401; // L0, execute
+    cpu.attention();
+    cpu.interceptExceptions = 1 << 1;
+    expect(cpu.run(100)).toBe(StopReason.Exception);
+    expect(cpu.lastException).toMatchObject({ vector: 1, rip: 0x100002n });
+    expect(cpu.dr[6]! & 0xf).toBe(1);
+    cpu.rflags = cpu.rflags | 0x10000n; // as an IRETQ with RF=1 would
+    expect(cpu.run(100)).toBe(StopReason.Hlt);
+    expect(cpu.rflags & 0x10000n).toBe(0n);
+  });
 });
