@@ -512,8 +512,10 @@ export class Engine {
   private machineStop(stop: StopReason): Outcome {
     const cpu = this.cpu;
     switch (stop) {
-      case StopReason.Hlt:
-        return { reason: 'halt', description: `CPU halted at ${this.where(cpu.rip)}: HLT with nothing that can wake it (interrupts disabled or none pending)` };
+      case StopReason.Hlt: {
+        const at = readInt(cpu, cpu.rip - 1n, 1) === 0xf4n ? `by the HLT at ${this.where(cpu.rip - 1n)}` : `at ${this.where(cpu.rip)}`;
+        return { reason: 'halt', description: `CPU halted ${at}: nothing can wake it (interrupts disabled or none pending)` };
+      }
       case StopReason.Exception: {
         const e = cpu.lastException!;
         this.exception = { vector: e.vector, errorCode: e.errorCode, cr2: e.cr2, rip: e.rip, pendingDelivery: true, tripleFault: false };

@@ -104,16 +104,21 @@ function loadAsm(host: DebugHost, path: string, bytes: Uint8Array, config: Launc
   const fileHost = createHost((p) => (p === PRELUDE ? new TextEncoder().encode(prelude) : p === path ? bytes : host.readFile(p)));
   const dir = path.slice(0, Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
   const r = assemble({ path: PRELUDE, text: prelude }, { format: 'image', host: fileHost, includeDirs: dir ? [dir] : [] });
-  void text;
   const diagnostics = r.diagnostics.map((d) => (d.file === PRELUDE ? { ...d, file: path } : d));
-  const errors = diagnostics.filter((d) => d.severity === 'error');
+  const errors = diagnostics
+    .filter((d) => d.severity === 'error')
+    .sort((a, b) => (a.file === b.file ? a.line - b.line || a.column - b.column : a.file === path ? -1 : b.file === path ? 1 : 0));
   if (!r.ok || !r.image || errors.length > 0) {
     const first = errors[0] ?? diagnostics[0];
     const where = first ? `${first.file}:${first.line}:${first.column}: ${first.message}` : `${path}: the assembler gave no output`;
     throw new AssemblyFailure(Errors.assemblyFailed(where, Math.max(errors.length, 1)), diagnostics);
   }
   const img = r.image;
-  const debug = debugInfoOfImage(img);
+  const debug = debugInfoOfImage(img, (file) => {
+    if (file === path) return text;
+    const b = host.readFile(file);
+    return b && new TextDecoder().decode(b);
+  });
   const warnings: string[] = [];
   const loaded = img.sections.filter((s) => s.size > 0);
   for (const s of loaded) checkFits(path, `section ${s.name}`, s.address, s.size, config.memoryBytes);
@@ -159,18 +164,41 @@ export function hasMultibootHeader(b: Uint8Array): boolean {
   return false;
 }
 
-export function debugInfoOfImage(img: Image): DebugInfo {
-  const execRanges = img.sections.filter((s) => s.exec).map((s) => [s.address, s.address + BigInt(s.size)] as const);
+/** A source line that emits data, not instructions (`buf: db 1, 2`, `times 4 dq 0`, `align 8`). */
+const DATA_LINE = /^\s*(?:[\w.$@?#~]+:?\s+)?(?:d[bwdqtoyz]|res[bwdqtoyz]|times|incbin|istruc|at|iend|align|alignb)\b/i;
+const LABEL_ONLY = /^\s*[\w.$@?#~]+:\s*(?:;.*)?$/;
+
+/**
+ * The debugger's view of an assembled image. Rows from data directives and from sections that
+ * are not executable are left out of the line table (no breakpoints or steps there); a label is
+ * data when the first line after it that emits bytes is a data directive. `sourceOf` gives a
+ * file's text (undefined when unreadable: every row then counts as code).
+ */
+export function debugInfoOfImage(img: Image, sourceOf: (file: string) => string | undefined = () => undefined): DebugInfo {
+  const texts = new Map<string, string[] | undefined>();
+  const lineText = (file: string, line: number): string | undefined => {
+    if (!texts.has(file)) texts.set(file, sourceOf(file)?.split(/\r?\n/));
+    return texts.get(file)?.[line - 1];
+  };
+  const execRanges = img.sections.filter((s) => s.exec && !s.nobits).map((s) => [s.address, s.address + BigInt(s.size)] as const);
   const inCode = (a: bigint) => execRanges.some(([lo, hi]) => a >= lo && a < hi);
+  const isData = (l: { file: string; line: number; expansion?: unknown }) => {
+    const t = lineText(l.file, l.line);
+    return t !== undefined && !l.expansion && DATA_LINE.test(t) && !LABEL_ONLY.test(t);
+  };
+  const rows = img.lines.filter((l) => l.file !== PRELUDE && l.size > 0);
+  const code: LineRow[] = [];
+  const dataAt = new Set<bigint>();
+  for (const l of rows) {
+    if (!inCode(l.address) || isData(l)) dataAt.add(l.address);
+    else code.push({ address: l.address, size: l.size, file: l.file, line: l.line });
+  }
   const symbols: SymbolInfo[] = img.symbols.map((s) => ({
     name: s.name,
     address: s.address,
     size: 0n,
-    kind: s.kind === 'equ' ? 'equ' : inCode(s.address) ? 'code' : 'data',
+    kind: s.kind === 'equ' ? 'equ' : inCode(s.address) && !dataAt.has(s.address) ? 'code' : 'data',
     global: s.global,
   }));
-  const lines: LineRow[] = img.lines
-    .filter((l) => l.file !== PRELUDE)
-    .map((l) => ({ address: l.address, size: l.size, file: l.file, line: l.line }));
-  return new DebugInfo(symbols, lines, img.files.filter((f) => f !== PRELUDE));
+  return new DebugInfo(symbols, code, img.files.filter((f) => f !== PRELUDE));
 }

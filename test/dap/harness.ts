@@ -43,7 +43,7 @@ export function adapterPath(): Promise<string> {
       platform: 'node',
       target: 'node20',
       format: 'cjs',
-      sourcemap: 'inline',
+      sourcemap: false,
       logLevel: 'warning',
     });
     renameSync(tmp, ADAPTER);
@@ -139,4 +139,12 @@ export function golden(name: string, text: string): void {
 /** Replaces the checkout's path in transcripts (they are committed). */
 export function portable(text: string): string {
   return text.split(ROOT).join('<root>');
+}
+
+/** The line (1-based) of `file` whose comment has `@marker`. */
+export function markerLine(file: string, marker: string): number {
+  const lines = readFileSync(file, 'utf8').split('\n');
+  const i = lines.findIndex((l) => new RegExp(`@${marker}(\\s|$)`).test(l));
+  if (i < 0) throw new Error(`no @${marker} in ${file}`);
+  return i + 1;
 }

@@ -1,0 +1,5 @@
+bits 64
+_start:
+    mov rax, 1
+    mov rbx, nowhere            ; undefined symbol
+    frobnicate rcx              ; not an instruction
