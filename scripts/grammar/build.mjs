@@ -10,11 +10,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+// main.ts reads and writes paths relative to the repository root
 process.chdir(root);
 const dir = mkdtempSync(join(tmpdir(), 'grammar-build-'));
 try {
   const out = join(dir, 'grammar.mjs');
-  await build({ entryPoints: ['scripts/grammar/main.ts'], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile: out, logLevel: 'warning' });
+  await build({ absWorkingDir: root, entryPoints: [join(root, 'scripts/grammar/main.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile: out, logLevel: 'warning' });
   await import(pathToFileURL(out).href);
 } finally {
   rmSync(dir, { recursive: true, force: true });
