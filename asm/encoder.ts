@@ -4,34 +4,51 @@
 //
 // How a form is chosen (NASM's rules, checked line by line against nasm in test/fixtures/asm):
 //   1. The mnemonic maps to table mnemonics (asm/mnemonics.ts); every form of those, valid in the
-//      mode and not an `alias=` row, is tried against the operands (XCHG and TEST also with the two
-//      operands swapped: NASM accepts both orders).
+//      mode, not an `alias=` row and not one NASM has no syntax for (NASM_LACKS), is tried against
+//      the operands (XCHG and TEST also with the two operands swapped: NASM accepts both orders).
+//      Size keywords must be ones NASM accepts for the form (immSizes, memSizes).
 //   2. An unsized memory operand that several matching forms would read at different sizes is an
-//      error ("operation size not specified"), except near/far JMP and CALL, which take the
-//      default operand size.
-//   3. A form whose operand size no operand fixes (RET, PUSH imm, PUSHF, Jcc...) must have the
-//      default operand size of the mode (d64/f64 rows: 64 in 64-bit mode), or the one an o16/o32/
-//      o64 prefix or a sized mnemonic (retw, iretq) asks for.
+//      error ("operation size not specified"), unless a byte/word/dword keyword on the value
+//      immediate gives the size (`add [rax], byte 1`); near/far JMP and CALL take the default size.
+//   3. When forms of several operand sizes are left and no operand fixes the size (RET, PUSH imm,
+//      PUSHF, Jcc...), the default operand size of the mode wins (d64/f64 rows: 64 in 64-bit mode),
+//      or the one a sized mnemonic asks for (retfq). An o16/o32/o64 prefix picks nothing: it only
+//      replaces the form's operand-size prefix (`o16 push 1000` is 66 68 id; `o32 mov ax, ax` 89 C0).
 //   4. Of what is left the shortest encoding wins; a form that has to truncate a value (NASM's
 //      "exceeds bounds" warnings) loses to one that does not, and `[qword addr]` prefers the moffs
 //      form. Ties: a sign-extended imm8 form first (NASM: `add ax, 1` is 83 /0, not 05), then the
-//      table's order (`add eax, ebx` is 01 /r, the r/m-first row), then the operands as written.
-//   Plus one rewrite NASM does: `mov r64, imm` with a known value in 0..2^32-1 (and no `strict` or
-//   `dword` on it) is `mov r32, imm32`.
+//      table's order (`add eax, ebx` is 01 /r, the r/m-first row), then the operands as written
+//      (but XCHG of two registers puts the first in ModRM.reg: `xchg ecx, ebx` is 87 CB).
+//   Plus NASM's rewrites: `mov r64, imm` with a known value in 0..2^32-1 (no `strict`, no `dword`)
+//   is `mov r32, imm32`; `imul r, imm` is `imul r, r, imm`; `mov r64, sreg` is the 32-bit form.
+//   Prefixes come out as NASM writes them: REP/REPNE, LOCK, segment, 66, 67, (the LOCK that stands
+//   for REX.R of CR8 outside 64-bit mode), the mandatory prefix, REX.
 //
-// Values that are not known (ImmOperand.known, MemOperand.dispKnown false) are encoded in the form
-// that holds any value: no imm8/disp8 shrinking, full-width relative branches, imm64 for
-// `mov r64, x`; the field's bytes hold what the given value would give, and a Fixup says where it
-// sits. NASM treats every label address as such a value (a relocatable value, even in -f bin), so the
-// front end passes known=false for label-relative immediates and displacements, and known=true for
-// plain numbers and `equ` constants. Relative branches (and RIP-relative memory) are different:
-// ImmOperand.value (MemOperand.disp) holds the TARGET address; known=true when the target is a label
-// of the same section whose address this pass knows.
+// Unknown values. ImmOperand.known / MemOperand.dispKnown false mean the encoder must not rely on
+// the value: it picks the form that holds any value (no imm8/disp8 shrinking, rel32 branches, imm64
+// for `mov r64, x`), writes into the field what the given value would give, and returns a Fixup
+// for it (offset and size in the bytes, pcRel, signed = the CPU sign-extends it to the operation
+// size, i.e. R_X86_64_32S rather than R_X86_64_32; checked against nasm -f elf64's relocations).
+// NASM treats every label address as such a value (a relocatable value, even in -f bin), so the
+// front end passes known=false for label-relative immediates and displacements (with the label's
+// address as the value when it has one), and known=true for plain numbers and `equ` constants.
+//
+// Relative branches and RIP-relative memory: ImmOperand.value (MemOperand.disp with rel) holds the
+// TARGET address; the encoder writes target - (ctx.address + length). known=true when the front end
+// knows the target in this pass (a label of the same section); then a short form is picked when the
+// target is in range (unless `near`), else rel32. known=false (another section, an external symbol)
+// gives rel32 and a pcRel Fixup; its field then holds value - (ctx.address + length), so a
+// relocation at fixup.offset wants addend = value - (bytes.length - fixup.offset) with the symbol's
+// offset as value. `rel` applies only to relocatable addresses: NASM makes `[rel 0x10]` absolute
+// (warning "absolute address can not be RIP-relative"), so the front end clears `rel` there (and,
+// under `default rel`, for fs:/gs: and `abs`). A base of `rip` ([rip+8]) is taken as the offset from
+// the end of the instruction.
 //
 // Multi-pass contract with the front end: encode every instruction with the addresses of the
-// previous pass (unknown targets on the first pass give the long forms); repeat the pass until no
-// instruction's length changes, then emit. Short forms are picked only for known targets in range,
-// so lengths only shrink from pass to pass and the loop ends, as NASM's optimizer does.
+// current pass; repeat the pass while any label moved or any length changed, then emit. Either
+// start optimistic (an unknown forward target taken as in range: short; lengths then only grow) or
+// pessimistic (known=false: rel32; lengths then only shrink): both converge, and NASM's result is
+// the optimistic fixed point (all short where it fits), which asm/assembler.ts uses.
 
 import { OpKind, type Form, type Operand as FormOperand } from '../isa/form';
 import { FORMS } from '../isa/table';
@@ -105,6 +122,12 @@ for (const f of FORMS) {
   if (!list) BY_MNEMONIC.set(f.mnemonic, (list = []));
   list.push(f);
 }
+
+/** The forms of each mnemonic spelling (asm/mnemonics.ts infos are shared objects). */
+const FORMS_OF = new Map<object, Form[]>();
+
+/** Forms whose r/m operand is a register only (`r` rows, MOV CR/DR). */
+const REG_ONLY = new Set(FORMS.filter((f) => f.modRestrict === 2 || f.operands.some((o) => o.kind === OpKind.Cr || o.kind === OpKind.Dr)).map((f) => f.index));
 
 const SEG_PREFIX = [0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65]; // ES CS SS DS FS GS
 const SEG_NUM: Record<string, number> = { es: 0, cs: 1, ss: 2, ds: 3, fs: 4, gs: 5 };
@@ -332,6 +355,8 @@ interface Cand {
   fixups: Fixup[];
 }
 
+const EMPTY = new Uint8Array(0);
+
 /** The form's operand size in bytes in this mode (0: the form has none). */
 function formOsz(f: Form, bits: Bits): number {
   if (f.opSize) return f.opSize / 8;
@@ -439,7 +464,7 @@ function matchForm(f: Form, ops: AOp[], perm: number, st: State): Cand | string 
   const bits = st.bits;
   if (f.operands.length !== ops.length) return ERR_INVALID;
   const os = formOsz(f, bits);
-  const c: Cand = { form: f, perm, ops, osz: os, pinned: false, unsizedMem: -1, penalty: 0, prefer: 0, forceW: false, warnings: [], bytes: new Uint8Array(0), fixups: [] };
+  const c: Cand = { form: f, perm, ops, osz: os, pinned: false, unsizedMem: -1, penalty: 0, prefer: 0, forceW: false, warnings: [], bytes: EMPTY, fixups: [] };
   const jmpCall = f.mnemonic === 'JMP' || f.mnemonic === 'CALL';
   let far = false;
   for (let i = 0; i < ops.length; i++) {
@@ -453,7 +478,7 @@ function matchForm(f: Form, ops: AOp[], perm: number, st: State): Cand | string 
         break;
       }
       case OpKind.RegMem: {
-        const regOnly = f.modRestrict === 2 || f.operands.some((o) => o.kind === OpKind.Cr || o.kind === OpKind.Dr);
+        const regOnly = REG_ONLY.has(f.index);
         if (ao.k === 'reg') {
           if (f.modRestrict === 1) return ERR_INVALID;
           const want = RM_REG_SIZES[f.id] ?? [fo.size || os];
@@ -796,7 +821,8 @@ export function encode(ins: AsmInstruction, ctx: EncodeContext): EncodeResult {
   // NASM: `imul r, imm` is `imul r, r, imm`.
   if (info.table[0] === 'IMUL' && ops.length === 2 && ops[0]!.k === 'reg' && ops[1]!.k === 'imm') ops = [ops[0]!, ops[0]!, ops[1]!];
 
-  const forms = info.table.flatMap((t) => BY_MNEMONIC.get(t) ?? []);
+  let forms = FORMS_OF.get(info);
+  if (!forms) FORMS_OF.set(info, (forms = info.table.flatMap((t) => BY_MNEMONIC.get(t) ?? [])));
   // XCHG and TEST take their operands in either order; for two registers NASM puts XCHG's first
   // operand in ModRM.reg (`xchg ecx, ebx` is 87 CB) and TEST's second (`test ecx, ebx` is 85 D9).
   const perms: AOp[][] = [ops];
@@ -804,21 +830,20 @@ export function encode(ins: AsmInstruction, ctx: EncodeContext): EncodeResult {
   if (ops.length === 2 && info.table[0] === 'XCHG') perms.unshift([ops[1]!, ops[0]!]);
 
   let cands: Cand[] = [];
-  let otherMode = false;
   let bestErr = ERR_INVALID;
+  const inMode = (f: Form) => (bits === 64 ? f.mode64 : f.mode32 || NASM_ANY_MODE.has(f.id));
   for (const f of forms) {
-    const inMode = bits === 64 ? f.mode64 : f.mode32 || NASM_ANY_MODE.has(f.id);
+    if (f.operands.length !== ops.length || !inMode(f)) continue;
     for (let p = 0; p < perms.length; p++) {
-      const r = matchForm(f, perms[p]!, p, inMode ? st : { ...st, bits: bits === 64 ? 32 : 64 });
-      if (typeof r === 'string') {
-        if (inMode && ERROR_RANK(r) > ERROR_RANK(bestErr)) bestErr = r;
-        continue;
-      }
-      if (inMode) cands.push(r);
-      else otherMode = true;
+      const r = matchForm(f, perms[p]!, p, st);
+      if (typeof r !== 'string') cands.push(r);
+      else if (ERROR_RANK(r) > ERROR_RANK(bestErr)) bestErr = r;
     }
   }
   if (!cands.length) {
+    // Would a form of the other mode take it?
+    const other = { ...st, bits: (bits === 64 ? 32 : 64) as Bits };
+    const otherMode = forms.some((f) => !inMode(f) && f.operands.length === ops.length && perms.some((ops2, p) => typeof matchForm(f, ops2, p, other) !== 'string'));
     if (otherMode && bestErr === ERR_INVALID) return fail(`instruction not supported in ${bits}-bit mode`);
     return fail(bestErr);
   }
@@ -854,10 +879,12 @@ export function encode(ins: AsmInstruction, ctx: EncodeContext): EncodeResult {
     st.userOsz = st.mnemonicSize;
   }
 
-  // Lay out each and pick the best.
+  // Lay out the candidates, the least penalised first, and pick the best.
+  cands.sort((a, b) => a.penalty - b.penalty || a.prefer - b.prefer);
   let best: Cand | null = null;
   let layoutErr = '';
   for (const c of cands) {
+    if (best && (c.penalty > best.penalty || c.prefer > best.prefer)) break;
     const e = layout(c, st);
     if (e) {
       layoutErr ||= e;
