@@ -10,7 +10,8 @@ import { lookup } from './registry';
 import * as F from './flags';
 import { deliverEvent, EXCEPTION, SOFTWARE, EXTERNAL } from './interrupt';
 import './exec/index';
-import { rr32, ri32, mr32, rmRev32, rr64, ri64, rmRev64, mr64 } from './exec/alu';
+import { rr32, ri32, mr32, rmRev32, rr64, ri64, rmRev64, mr64, inc32r, dec32r } from './exec/alu';
+import { take } from './exec/control';
 import { movRR64, movRRRev64, movStore64, movLoad64, movStore32, movLoad32, movRR32, movRRRev32, movzx32_8r, movzx32_8m } from './exec/datamov';
 
 export enum StopReason {
@@ -78,7 +79,19 @@ const FUSE_SECOND = /^J(o|no|b|ae|e|ne|be|a|s|ns|p|np|l|ge|le|g)_rel(8|32)_64$/;
 /** Runs a fused pair: the first instruction, then (unless the run must stop between them) the Jcc. */
 function fusedExec(cpu: Cpu, op: Op): void {
   const gen = cpu.code.generation;
-  op.first!(cpu, op);
+  switch (op.firstHot) {
+    case 1: rr32(cpu, op); break;
+    case 2: ri32(cpu, op); break;
+    case 3: rr64(cpu, op); break;
+    case 4: ri64(cpu, op); break;
+    case 5: rmRev32(cpu, op); break;
+    case 6: rmRev64(cpu, op); break;
+    case 7: mr32(cpu, op); break;
+    case 8: mr64(cpu, op); break;
+    case 9: dec32r(cpu, op); break;
+    case 10: inc32r(cpu, op); break;
+    default: op.first!(cpu, op);
+  }
   // Stop between the two when the run must (count, events, breakpoints), or when the first one
   // wrote to cached code (it may have changed the Jcc).
   if (cpu.instructionCount + 1 >= cpu.stopAt || cpu.code.generation !== gen) return;
@@ -87,8 +100,30 @@ function fusedExec(cpu: Cpu, op: Op): void {
   cpu.instructionCount++;
   cpu.opIp = ip;
   cpu.ip = ip + j.len;
-  j.exec(cpu, j);
+  const lf = cpu.lf, f = cpu.flagsReg;
+  let t: boolean;
+  switch (j.arg) {
+    case 0: t = F.condO(lf, f); break;
+    case 1: t = F.condNO(lf, f); break;
+    case 2: t = F.condB(lf, f); break;
+    case 3: t = F.condAE(lf, f); break;
+    case 4: t = F.condE(lf, f); break;
+    case 5: t = F.condNE(lf, f); break;
+    case 6: t = F.condBE(lf, f); break;
+    case 7: t = F.condA(lf, f); break;
+    case 8: t = F.condS(lf, f); break;
+    case 9: t = F.condNS(lf, f); break;
+    case 10: t = F.condP(lf, f); break;
+    case 11: t = F.condNP(lf, f); break;
+    case 12: t = F.condL(lf, f); break;
+    case 13: t = F.condGE(lf, f); break;
+    case 14: t = F.condLE(lf, f); break;
+    default: t = F.condG(lf, f); break;
+  }
+  if (t) take(cpu, j);
 }
+/** First halves fusedExec calls directly: op.firstHot. */
+const FIRST_HOT: Handler[] = [rr32, ri32, rr64, ri64, rmRev32, rmRev64, mr32, mr64, dec32r, inc32r];
 
 /** Handlers the run loop calls directly (a monomorphic call TurboFan can inline): op.hot. */
 const HOT: Handler[] = [fusedExec, rr32, ri32, mr32, rmRev32, rr64, ri64, rmRev64, mr64,
@@ -617,6 +652,7 @@ export class Cpu extends Mmu<Op> {
     const j = this.makeOp(ins2);
     if (j.exec === invalidOp) return;
     op.first = op.exec;
+    op.firstHot = FIRST_HOT.indexOf(op.exec) + 1;
     op.fused = j;
     op.exec = fusedExec;
     op.hot = hotIndex(fusedExec);

@@ -45,6 +45,8 @@ export class Op {
   span = 0;
   /** Fused pair (an ALU instruction followed by a Jcc): the ALU handler and the Jcc. */
   first: Handler | null = null;
+  /** Index of `first` among the handlers fusedExec calls directly (0: none). */
+  firstHot = 0;
   fused: Op | null = null;
   /** The decoded instruction (for tools; handlers read the fields above). */
   instr: Instr;

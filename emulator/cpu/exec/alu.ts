@@ -502,7 +502,7 @@ function unary(size: number, f: Unary, useReg: boolean): [Handler, Handler] {
 }
 
 // Fast paths for the common 32/64-bit register INC/DEC.
-const inc32r: Handler = (cpu, op) => {
+export const inc32r: Handler = (cpu, op) => {
   const r = cpu.regs;
   const d = op.rm << 1;
   const cf = cpu.getCF();
@@ -517,7 +517,7 @@ const inc32r: Handler = (cpu, op) => {
   lf[F.B] = 1;
   lf[F.R] = v;
 };
-const dec32r: Handler = (cpu, op) => {
+export const dec32r: Handler = (cpu, op) => {
   const r = cpu.regs;
   const d = op.rm << 1;
   const cf = cpu.getCF();

@@ -35,7 +35,7 @@ const jmp64: Handler = (cpu, op) => {
   else cpu.jump(t);
 };
 /** Takes a relative branch in 64-bit mode. */
-function take(cpu: Cpu, op: Op): void {
+export function take(cpu: Cpu, op: Op): void {
   const t = cpu.ip + op.imm;
   if (t >= -CANON && t < CANON) cpu.ip = t;
   else cpu.jump(t);
