@@ -146,7 +146,7 @@ export class Engine {
   launch(args: LaunchArguments): void {
     if (this.state === 'terminated') throw Errors.terminated();
     if (this.machine) throw Errors.alreadyLaunched();
-    const config = checkLaunchArguments(args);
+    const config = checkLaunchArguments(args ?? {});
     this.load(config);
   }
 

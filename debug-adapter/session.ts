@@ -439,7 +439,8 @@ export class KStackSession extends DebugSession {
   protected override scopesRequest(response: DebugProtocol.ScopesResponse, args: DebugProtocol.ScopesArguments): void {
     this.handle(response, () => {
       if (!this.engine.machine) throw Errors.notLaunched();
-      if (typeof args?.frameId !== 'number' || args.frameId < 1 || (this.frames.length > 0 && args.frameId > this.frames.length)) throw Errors.unknownFrame(args?.frameId);
+      if (this.frames.length === 0) this.frames = this.engine.frames();
+      if (typeof args?.frameId !== 'number' || args.frameId < 1 || args.frameId > this.frames.length) throw Errors.unknownFrame(args?.frameId);
       return { scopes: this.vars.scopes() };
     });
   }
@@ -469,7 +470,7 @@ export class KStackSession extends DebugSession {
     if (named && v.type === 'int' && (v.symbol || (v.lvalue?.kind === 'register' && ['rip', 'eip'].includes(v.lvalue.name)))) result = `0x${v.value.toString(16)} <${named}>`;
     let memoryReference: string | undefined;
     if (v.lvalue?.kind === 'memory') memoryReference = hex64(v.lvalue.address);
-    else if (v.type === 'int' && v.value !== 0n && this.engine.isMapped(v.value)) memoryReference = hex64(v.value);
+    else if (v.type === 'int' && v.value >= 0x1000n && this.engine.isMapped(v.value)) memoryReference = hex64(v.value);
     const type = v.type === 'bool' ? 'bool' : `u${v.size * 8}`;
     return { result, type, variablesReference: 0, memoryReference };
   }

@@ -76,7 +76,8 @@ export class Variables {
   }
 
   private memRef(v: bigint): string | undefined {
-    return v !== 0n && this.engine.isMapped(v) ? hex64(v) : undefined;
+    // Small numbers are counts and flags far more often than pointers into page 0.
+    return v >= 0x1000n && this.engine.isMapped(v) ? hex64(v) : undefined;
   }
 
   // ---- Registers ---------------------------------------------------------------------------------
@@ -155,7 +156,7 @@ export class Variables {
         out.push(this.tableRegister('idtr', BigInt.asUintN(64, BigInt(cpu.idtBase)), cpu.idtLimit));
         out.push({
           name: 'ldtr',
-          value: `${pad(BigInt(cpu.ldtSel), 4)} (base ${hex(BigInt(cpu.ldtBase))}, limit ${hex(BigInt(cpu.ldtLimit))})`,
+          value: cpu.ldtSel === 0 ? '0x0000 (null: no LDT)' : `${pad(BigInt(cpu.ldtSel), 4)} (base ${hex(BigInt(cpu.ldtBase))}, limit ${hex(BigInt(cpu.ldtLimit))})`,
           type: 'segment',
           evaluateName: 'ldtr',
           variablesReference: this.add(this.descriptorContainer(cpu.ldtSel, BigInt.asUintN(64, BigInt(cpu.ldtBase)), BigInt(cpu.ldtLimit), 0x82, true)),

@@ -4,7 +4,7 @@
 
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { evaluate, launchToEntry, scratchFile, startClient, stopAfter, topFrame } from './harness';
+import { evaluate, failure, launchToEntry, scratchFile, startClient, stopAfter, topFrame } from './harness';
 
 // 0x100000 mov eax, 1 / add eax, 2 / mov rbx, rax / jmp $
 const BYTES = Uint8Array.from([0xb8, 0x01, 0x00, 0x00, 0x00, 0x83, 0xc0, 0x02, 0x48, 0x89, 0xc3, 0xeb, 0xfe]);
@@ -99,6 +99,7 @@ describe('flat binary', () => {
     await launchToEntry(dc, { program: BIN });
     await dc.continueRequest({ threadId: 1 });
     await new Promise((r) => setTimeout(r, 100));
+    expect(await failure(dc.nextRequest({ threadId: 1 }))).toBe('the CPU is running: pause it first');
     const t0 = performance.now();
     const ev = await stopAfter(dc, () => dc.pauseRequest({ threadId: 1 }));
     const ms = performance.now() - t0;
