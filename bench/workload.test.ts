@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 
 import { K_COUNT, LAYOUTS, RECORDED, TEST_ITERS, compareResults, only } from './mailbox';
-import { buildNative, hasGcc, runNative } from './native';
+import { buildNative, runNative } from './native';
+import { needTools } from '../test/tools';
 import { referenceResult } from './reference';
 import { guestDir, loadImage, runInEmulator } from './workload';
 
@@ -38,7 +39,7 @@ describe('benchmark workload', () => {
     }
   });
 
-  it.skipIf(!hasGcc())('the native build computes the recorded values', () => {
+  it.skipIf(!needTools('gcc'))('the native build computes the recorded values', () => {
     const build = buildNative(guestDir());
     if (typeof build === 'string') throw new Error(build);
     try {
