@@ -11,7 +11,7 @@
 // in later passes if they must.
 
 import { type Token, lexLine } from './lexer';
-import { type Expr, type Val, type Term, evaluate, isSimple, num, unknownVal, floatBytes, strToNum, canonicalSpecial } from './expr';
+import { type Expr, type Val, type Term, type EvalEnv, evaluate, isSimple, num, unknownVal, floatBytes, strToNum, canonicalSpecial } from './expr';
 import { parseLine, type ParsedLine, type OperandAst, type DataItem, type Statement } from './parser';
 import { Preprocessor, setMnemonicCheck, type PPLine } from './preprocessor';
 import { DiagnosticSink, type Diagnostic, type SrcLoc, makeDiagnostic } from './diagnostics';
@@ -40,6 +40,11 @@ export interface AssembleOptions {
   encoder?: (ins: AsmInstruction, ctx: EncodeContext) => EncodeResult;
   /** Maximum passes before giving up on sizes that do not settle (default 40). */
   maxPasses?: number;
+  /**
+   * Expansion limits (defaults: 250000 lines per pass from macros and %rep, nesting 1000 deep,
+   * %rep count 1000000, 20000 tokens on one line, includes 50 deep).
+   */
+  limits?: { lines?: number; depth?: number; rep?: number; tokens?: number; includeDepth?: number };
 }
 
 export interface AssembleResult {
@@ -73,6 +78,20 @@ export class ByteBuf {
     this.ensure(n);
     this.buf.fill(0, this.len, this.len + n);
     this.len += n;
+  }
+  /** Append the last `len` bytes `times` more times. */
+  repeatTail(len: number, times: number): void {
+    if (len <= 0 || times <= 0) return;
+    const start = this.len - len;
+    this.ensure(len * times);
+    let have = len;
+    const total = len * (times + 1);
+    while (have < total) {
+      const n = Math.min(have, total - have);
+      this.buf.copyWithin(start + have, start, start + n);
+      have += n;
+    }
+    this.len = start + total;
   }
   fill(byte: number, n: number): void {
     this.ensure(n);
@@ -159,9 +178,10 @@ interface ListItem {
   rep: number;
   reserved: number;
   nolist: boolean;
+  equ?: bigint;
 }
 
-const MAX_SECTION_BYTES = 256 * 1024 * 1024;
+const MAX_SECTION_BYTES = 64 * 1024 * 1024;
 
 // ---------------------------------------------------------------------------------------------
 
@@ -245,7 +265,11 @@ export class Assembler {
         stable = true;
         break;
       }
-      if (this.diag.list.some((d) => d.severity === 'error' && /^%fatal|stopping/.test(d.message)) && this.pass > 2) break;
+      // %fatal or an expansion limit: another pass would stop the same way
+      if (this.ppAborted) {
+        stable = true;
+        break;
+      }
       if (last) break;
     }
     if (!stable) {
@@ -355,6 +379,8 @@ export class Assembler {
       defines: this.opts.defines ?? {},
       format: this.format,
       diag: ppDiag,
+      limits: this.opts.limits,
+      keepText: !!this.opts.listing,
       hooks: {
         lookup: (name) => {
           const v = this.ppLookup(name);
@@ -376,6 +402,7 @@ export class Assembler {
       this.line(line);
     }
     for (const d of ppDiag.list) this.diag.add(d);
+    this.ppAborted = pp.aborted;
     // the preprocessor's output does not depend on the assembler's state: reuse it in later passes
     this.endPass();
     const depList = [...deps];
@@ -393,8 +420,8 @@ export class Assembler {
   }
 
   private encodeCache = new Map<string, EncodeResult>();
+  private ppAborted = false;
   private ppCache: { lines: PPLine[]; diags: Diagnostic[]; files: string[]; deps: [string, string][] } | null = null;
-  private parseCache = new WeakMap<PPLine, ParsedLine>();
 
   private endPass(): void {
     this.curLine = null;
@@ -686,15 +713,19 @@ export class Assembler {
   // -------------------------------------------------------------------------------------------
   // Evaluation
 
-  private env(allowRegs = false) {
-    const loc = this.curLine!.loc;
+  private envFor(allowRegs: boolean): EvalEnv {
     return {
       lookup: (name: string, c: number, e: number) => this.lookup(name, c, e),
       here: () => this.hereVal(),
       base: () => this.baseVal(),
       isReg: (n: string) => allowRegs && isRegister(n),
-      error: (msg: string, c: number, e: number) => this.diag.error(msg, loc, c, e),
+      error: (msg: string, c: number, e: number) => this.diag.error(msg, this.curLine!.loc, c, e),
     };
+  }
+  private envPlain = this.envFor(false);
+  private envRegs = this.envFor(true);
+  private env(allowRegs = false): EvalEnv {
+    return allowRegs ? this.envRegs : this.envPlain;
   }
 
   evalExpr(x: Expr, allowRegs = false): Val {
@@ -772,10 +803,10 @@ export class Assembler {
 
   private line(pl: PPLine): void {
     this.lineHere = null;
-    let p = this.parseCache.get(pl);
+    let p = (pl as PPLine & { parsed?: ParsedLine }).parsed;
     if (!p) {
       p = parseLine(pl.toks);
-      this.parseCache.set(pl, p);
+      (pl as PPLine & { parsed?: ParsedLine }).parsed = p;
     }
     const loc = pl.loc;
     for (const e of p.errors) this.diag.error(e.msg, loc, e.c, e.e);
@@ -785,7 +816,23 @@ export class Assembler {
       if (p.label && p.stmt.kind !== 'equ') this.defineLabel(p.label.name, p.label.c, p.label.e, null);
       return;
     }
+    if (!this.wantList) {
+      this.statement(p, pl);
+      return;
+    }
+    const sec0 = this.cur;
+    const off0 = this.offset;
     this.statement(p, pl);
+    const sec = this.cur === sec0 ? sec0 : null;
+    const end = sec ? BigInt(sec.size) : this.offset;
+    const reserved = sec || this.space.kind === 'abs' ? Number(end - off0) : 0;
+    const bytes = sec && !sec.attrs.nobits && end > off0 ? sec.data.buf.slice(Number(off0), Number(end)) : new Uint8Array(0);
+    let equ: bigint | undefined;
+    if (p.label && p.stmt.kind === 'equ') {
+      const sym = this.symbols.get(this.qualify(p.label.name));
+      if (sym && !sym.val && sym.sec < 0) equ = sym.off;
+    }
+    this.listItems.push({ loc: pl.loc, text: pl.text, sec: sec0 ? sec0.index : -1, off: Number(off0), bytes, rep: 1, reserved, nolist: !!pl.nolist, equ });
   }
 
   statement(p: ParsedLine, pl: PPLine): void {
@@ -853,11 +900,10 @@ export class Assembler {
         } else if (len * n > MAX_SECTION_BYTES) {
           this.diag.error(`times: ${len * n} bytes is more than this assembler allows in one section`, pl.loc);
         } else {
-          for (let i = 1; i < n; i++) {
-            for (const r of newRelocs) startSec.relocs.push({ ...r, offset: r.offset + len * i });
-            startSec.data.push(chunk);
-            startSec.size += len;
-          }
+          for (let i = 1; i < n; i++) for (const r of newRelocs) startSec.relocs.push({ ...r, offset: r.offset + len * i });
+          startSec.data.repeatTail(len, n - 1);
+          startSec.size += len * (n - 1);
+          void chunk;
         }
       } else {
         for (let i = 1; i < n; i++) this.exec(st, pl);
@@ -873,7 +919,6 @@ export class Assembler {
     }
     const end = this.offset;
     if (startSec && this.cur === startSec && end > start) startSec.lines.push({ off: Number(start), size: Number(end - start), loc: pl.loc });
-    if (this.wantList) this.listItems.push({ loc: pl.loc, text: pl.text, sec: startSec ? startSec.index : -1, off: Number(start), bytes: startSec && !startSec.attrs.nobits ? startSec.data.buf.slice(Number(start), Number(end)) : new Uint8Array(0), rep: n, reserved: Number(end - start), nolist: !!pl.nolist });
   }
 
   private exec(st: Statement, pl: PPLine): void {
@@ -1618,7 +1663,6 @@ export class Assembler {
     }
     const sec2 = this.cur;
     if (sec2 && this.offset > start) sec2.lines.push({ off: Number(start), size: Number(this.offset - start), loc });
-    if (this.wantList) this.listItems.push({ loc, text: pl.text, sec: sec2 ? sec2.index : -1, off: Number(start), bytes: sec2 && !sec2.attrs.nobits ? sec2.data.buf.slice(Number(start), Number(this.offset)) : new Uint8Array(0), rep: 1, reserved: Number(this.offset - start), nolist: !!pl.nolist });
   }
 
   private symbolDirective(kind: string, args: Token[], loc: SrcLoc): void {
@@ -1698,29 +1742,45 @@ export class Assembler {
   // Listing (like nasm -l)
 
   private makeListing(): string {
-    const lines: string[] = [];
-    const byLoc = new Map<string, ListItem[]>();
+    const out: string[] = [];
+    const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).toUpperCase().padStart(2, '0')).join('');
     for (const it of this.listItems) {
-      const k = `${it.loc.file}:${it.loc.line}`;
-      let l = byLoc.get(k);
-      if (!l) byLoc.set(k, (l = []));
-      l.push(it);
+      if (it.nolist) continue;
+      let top = it.loc;
+      while (top.from) top = top.from.site;
+      const ln = String(top.line).padStart(6);
+      const depth = expansionDepth(it.loc);
+      const text = (depth ? `<${depth}> ` : '') + it.text;
+      const addr = (it.off >>> 0).toString(16).toUpperCase().padStart(8, '0');
+      if (it.equ !== undefined) {
+        out.push(`${ln} ${''.padEnd(8)} ${('= ' + BigInt.asUintN(64, it.equ).toString(16).toUpperCase()).padEnd(24)}${text}`);
+        continue;
+      }
+      if (it.bytes.length === 0) {
+        if (it.reserved > 0) out.push(`${ln} ${addr} ${`<res ${it.reserved.toString(16).toUpperCase()}h>`.padEnd(24)}${text}`);
+        else out.push(`${ln} ${''.padEnd(8)} ${''.padEnd(24)}${text}`);
+        continue;
+      }
+      // 9 bytes per row, '-' marks a continued row (as nasm -l)
+      for (let i = 0; i < it.bytes.length; i += 9) {
+        const chunk = it.bytes.subarray(i, Math.min(it.bytes.length, i + 9));
+        const more = i + 9 < it.bytes.length;
+        const a = ((it.off + i) >>> 0).toString(16).toUpperCase().padStart(8, '0');
+        out.push(`${ln} ${a} ${(hex(chunk) + (more ? '-' : '')).padEnd(24)}${i === 0 ? text : ''}`.trimEnd());
+        if (i >= 9 * 64) {
+          out.push(`${ln} ${''.padEnd(8)} ${'...'.padEnd(24)}`);
+          break;
+        }
+      }
     }
-    let n = 0;
-    for (const it of this.listItems) {
-      n++;
-      const addr = it.sec >= 0 || it.off ? it.off.toString(16).toUpperCase().padStart(8, '0') : '        ';
-      let hex = '';
-      if (it.bytes.length) {
-        const shown = it.bytes.subarray(0, Math.min(it.bytes.length, 9));
-        hex = Array.from(shown, (b) => b.toString(16).toUpperCase().padStart(2, '0')).join('');
-        if (it.bytes.length > 9) hex += '-';
-      } else if (it.reserved > 0) hex = `<res ${it.reserved.toString(16).toUpperCase()}h>`;
-      lines.push(`${String(it.loc.line).padStart(6)} ${it.bytes.length || it.reserved ? addr : '        '} ${hex.padEnd(18)}${it.loc.from ? '<1> ' : ''}${it.text}`);
-    }
-    void n;
-    return lines.join('\n') + '\n';
+    return out.join('\n') + '\n';
   }
+}
+
+function expansionDepth(loc: SrcLoc): number {
+  let n = 0;
+  for (let l = loc; l.from; l = l.from.site) n++;
+  return n;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -76,6 +76,7 @@ export function canonicalSpecial(name: string): string {
 
 export class ExprParser {
   pos = 0;
+  nodes = 0;
   error: ExprParseError | null = null;
   constructor(
     readonly toks: Token[],
@@ -150,11 +151,30 @@ export class ExprParser {
       this.pos++;
       const b = this.binary(level + 1);
       a = { t: 'bin', op: t.s, a, b, c: a.c, e: b.e };
+      if (++this.nodes > 4000) {
+        this.pos = this.toks.length;
+        return this.fail('expression too long (more than 4000 operators)');
+      }
     }
     return a;
   }
 
+  private depth = 0;
+
   private unary(): Expr {
+    if (++this.depth > 400) {
+      this.depth = 0;
+      this.pos = this.toks.length;
+      return this.fail('expression nested too deeply');
+    }
+    try {
+      return this.unaryInner();
+    } finally {
+      if (this.depth > 0) this.depth--;
+    }
+  }
+
+  private unaryInner(): Expr {
     const t = this.peek();
     if (!t) return this.fail('expression expected');
     if (t.k === 'op' && (t.s === '-' || t.s === '+' || t.s === '~' || t.s === '!')) {

@@ -169,7 +169,25 @@ export function looksFloat(text: string): boolean {
   return false;
 }
 
+const lexCache = new Map<string, Token[]>();
+
+/**
+ * Tokens of a line. The result is shared (cached by text): callers must not mutate the array or
+ * its tokens.
+ */
 export function lexLine(line: string, mode: 'pp' | 'asm', colBase = 0): Token[] {
+  if (line.length > 512) return lexLineUncached(line, mode, colBase);
+  const key = `${mode}${colBase}|${line}`;
+  let toks = lexCache.get(key);
+  if (!toks) {
+    if (lexCache.size > 20000) lexCache.clear();
+    toks = lexLineUncached(line, mode, colBase);
+    lexCache.set(key, toks);
+  }
+  return toks;
+}
+
+function lexLineUncached(line: string, mode: 'pp' | 'asm', colBase: number): Token[] {
   const toks: Token[] = [];
   const n = line.length;
   let i = 0;

@@ -38,19 +38,21 @@ export interface PPOptions {
   format: string;
   hooks: PPHooks;
   diag: DiagnosticSink;
+  /** Keep each line's expanded text in PPLine.text (for listings). */
+  keepText?: boolean;
   /** Limits (defaults in LIMITS). */
   limits?: Partial<typeof LIMITS>;
 }
 
 export const LIMITS = {
   /** Lines the preprocessor may produce in one pass. */
-  lines: 2_000_000,
+  lines: 250_000,
   /** Nesting of macro and %rep expansions. */
   depth: 1000,
   /** %rep count. */
   rep: 1_000_000,
   /** Tokens on one line after single-line macro expansion. */
-  tokens: 100_000,
+  tokens: 20_000,
   /** Include nesting. */
   includeDepth: 50,
 };
@@ -198,7 +200,8 @@ export class Preprocessor {
     main: { path: string; text: string },
     private readonly opts: PPOptions,
   ) {
-    this.limits = { ...LIMITS, ...(opts.limits ?? {}) };
+    this.limits = { ...LIMITS };
+    for (const [k, v] of Object.entries(opts.limits ?? {})) if (typeof v === 'number' && v > 0) (this.limits as Record<string, number>)[k] = v;
     this.diag = opts.diag;
     this.hooks = opts.hooks;
     this.defineBuiltins();
@@ -262,7 +265,11 @@ export class Preprocessor {
     }
   }
 
+  /** Stopped by %fatal or an expansion limit: later passes would stop the same way. */
+  aborted = false;
+
   private stopAll(msg: string, loc: SrcLoc): void {
+    this.aborted = true;
     this.diag.error(msg, loc);
     this.stack = [];
     this.conds = [];
@@ -286,6 +293,13 @@ export class Preprocessor {
           text = text.replace(/\\\s*$/, '') + f.lines[f.idx++]!;
         }
         return { text, loc: { file: f.path, line: lineNo }, frame: f };
+      }
+      if (++this.produced > this.limits.lines) {
+        this.stopAll(
+          `macro and %rep expansion produced more than ${this.limits.lines} lines: stopping (is a macro calling itself, or a %rep count too large?)`,
+          this.curLoc,
+        );
+        return null;
       }
       if (f.kind === 'macro') {
         if (f.idx >= f.lines.length) {
@@ -354,10 +368,6 @@ export class Preprocessor {
   // Lines
 
   private emit(toks: Token[], loc: SrcLoc, nolist = false): void {
-    if (++this.produced > this.limits.lines) {
-      this.stopAll(`macro and %rep expansion produced more than ${this.limits.lines} lines: stopping (is a macro calling itself, or a %rep count too large?)`, loc);
-      return;
-    }
     // re-read leftover % tokens in assembler mode
     const out: Token[] = [];
     for (const t of toks) {
@@ -381,7 +391,7 @@ export class Preprocessor {
       }
       out.push(t);
     }
-    this.pending.push({ toks: out, text: tokText(toks).trim(), loc, nolist: nolist || undefined });
+    this.pending.push({ toks: out, text: this.opts.keepText ? tokText(toks).trim() : '', loc, nolist: nolist || undefined });
   }
 
   private processLine(text: string, loc: SrcLoc, frame: Frame): void {
@@ -707,7 +717,22 @@ export class Preprocessor {
     return undefined;
   }
 
+  private smDepth = 0;
+
   expandSMacros(input: Token[], loc: SrcLoc): Token[] {
+    if (this.smDepth > 100) {
+      this.diag.error('single-line macro arguments nested too deeply', loc);
+      return input;
+    }
+    this.smDepth++;
+    try {
+      return this.expandSMacrosInner(input, loc);
+    } finally {
+      this.smDepth--;
+    }
+  }
+
+  private expandSMacrosInner(input: Token[], loc: SrcLoc): Token[] {
     // each token may carry a hide set of macro names it came from
     type HT = Token & { hs?: Set<string> };
     let toks: HT[] = input.map((t) => t);
@@ -793,7 +818,7 @@ export class Preprocessor {
         if (!def) continue; // a function-like macro without ( ) is not expanded
       }
       if (!def) continue;
-      if (++steps > 100_000) {
+      if (++steps > 20_000) {
         this.diag.error('single-line macro expansion too deep (recursive %define?)', loc, t.c, t.e);
         return toks.slice(0, this.limits.tokens);
       }
