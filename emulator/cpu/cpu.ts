@@ -594,8 +594,6 @@ export class Cpu extends Mmu<Op> {
 
   // ---- fetch and decode ----------------------------------------------------------------------
 
-  private readonly decodeOut: Instr[] = [];
-
   /** The cached instruction at linear `ip`, decoding (and caching) it on a miss. */
   private fetchSlow(ip: number): Op {
     const off = ip & 0xfff;
@@ -669,6 +667,7 @@ export class Cpu extends Mmu<Op> {
       exec = ins.hasMem ? this.handlersMem[fi]! : this.handlersReg[fi]!;
       arg = this.handlerArgs[fi]!;
       if ((ins.prefixes & 1) !== 0 && (!ins.form.lock || !ins.hasMem)) exec = invalidOp; // LOCK
+      else if (ins.form.cpl0 && exec !== unimplemented) exec = this.cpl0Handler(fi, ins.hasMem, exec);
     }
     const op = new Op(exec, ins);
     op.len = ins.length;
@@ -693,6 +692,21 @@ export class Cpu extends Mmu<Op> {
     op.arg = arg;
     op.hot = hotIndex(exec);
     return op;
+  }
+
+  private readonly cpl0Handlers = new Map<number, Handler>();
+  /** The handler of a privileged form wrapped in the CPL 0 check (#GP(0) otherwise). */
+  private cpl0Handler(fi: number, mem: boolean, inner: Handler): Handler {
+    const key = fi * 2 + (mem ? 1 : 0);
+    let h = this.cpl0Handlers.get(key);
+    if (h === undefined) {
+      h = (cpu: Cpu, op: Op) => {
+        if (cpu.cpl !== 0) cpu.gp(0);
+        inner(cpu, op);
+      };
+      this.cpl0Handlers.set(key, h);
+    }
+    return h;
   }
 
   /** Decodes the instruction at a linear address without executing it (for tools); null if unmapped. */

@@ -255,4 +255,12 @@ describe('exception delivery (64-bit IDT)', () => {
     expect(cpu.run(100)).toBe(StopReason.Hlt);
     expect(cpu.rflags & 0x10000n).toBe(0n);
   });
+
+  it('privileged instructions raise #GP(0) outside CPL 0', () => {
+    const cpu = machine('f4'); // hlt
+    cpu.setCpl(3);
+    cpu.interceptExceptions = 1 << 13;
+    expect(cpu.run(5)).toBe(StopReason.Exception);
+    expect(cpu.lastException).toMatchObject({ vector: 13, errorCode: 0, rip: 0x100000n });
+  });
 });
