@@ -171,7 +171,8 @@ export class Engine {
       if (!serialInput) throw Errors.badConfig('serialInput', `names a file that cannot be read: '${p}'`);
     }
     const machine = this.machineFactory({ memoryBytes: config.memoryBytes, serialOutput: (b) => this.onSerial(b), serialInput });
-    program.install(machine.cpu);
+    const err = program.install(machine.cpu);
+    if (err) throw Errors.bootFailed(program.path, err);
     machine.cpu.interceptExceptions = this.interceptMask;
     this.config = config;
     this.program = program;

@@ -8,6 +8,7 @@ import { createHost } from '../asm/host';
 import type { Diagnostic } from '../asm/diagnostics';
 import type { Image } from '../asm/image';
 import type { Cpu } from '../emulator/cpu/cpu';
+import { applyBootPlan, isBootError, planBoot, type BootPlan, type BootSymbol } from '../emulator/boot/index';
 import type { LaunchConfig } from './config';
 import { DebugInfo, type LineRow, type SymbolInfo } from './debuginfo';
 import { Errors } from './errors';
@@ -27,8 +28,8 @@ export interface Program {
   end: bigint;
   /** Things the user should know (printed to the Debug Console at launch). */
   warnings: string[];
-  /** Puts the program into `cpu` (RAM contents, registers, RIP), resetting the CPU first. */
-  install(cpu: Cpu): void;
+  /** Puts the program into `cpu` (RAM contents, registers, RIP), resetting the CPU first; an error text if it cannot. */
+  install(cpu: Cpu): string | undefined;
 }
 
 /** Where a flat binary is loaded and entered (as QEMU's loaders put a kernel: 1 MiB). */
@@ -60,40 +61,77 @@ export function loadProgram(host: DebugHost, config: LaunchConfig): LoadResult {
   const bytes = host.readFile(path);
   if (!bytes) throw Errors.programNotFound(path);
   if (/\.(asm|s|nasm|inc)$/i.test(path) && config.boot !== 'flat') return loadAsm(host, path, bytes, config);
-  if (isElf(bytes)) {
-    if (config.boot === 'flat') return { program: loadFlat(path, bytes, config), diagnostics: [] };
-    throw Errors.bootFailed(path, 'ELF kernels need the boot loaders (emulator/boot), which are not wired into the debugger yet; run it as a flat binary with "boot": "flat", or launch the .asm source');
-  }
-  if (config.boot === 'multiboot' || config.boot === 'elf64')
-    throw Errors.bootFailed(path, `"boot": "${config.boot}" needs the boot loaders (emulator/boot), which are not wired into the debugger yet`);
-  return { program: loadFlat(path, bytes, config), diagnostics: [] };
+  return { program: loadBinary(path, bytes, config), diagnostics: [] };
 }
 
 function isElf(b: Uint8Array): boolean {
   return b.length >= 4 && b[0] === 0x7f && b[1] === 0x45 && b[2] === 0x4c && b[3] === 0x46;
 }
 
+/** ELF, multiboot kernels and flat binaries, through emulator/boot's loaders. */
+function loadBinary(path: string, bytes: Uint8Array, config: LaunchConfig): Program {
+  const notes: string[] = [];
+  let format = config.boot;
+  // A raw binary (no ELF header, no multiboot header) runs flat rather than being refused.
+  if (format === 'auto' && !isElf(bytes) && !hasMultibootHeader(bytes)) {
+    format = 'flat';
+    notes.push(`not ELF and no multiboot header: running it as a flat binary at 0x${FLAT_LOAD.toString(16)} in the direct 64-bit state`);
+  }
+  const plan = planBoot(bytes, {
+    memoryBytes: config.memoryBytes,
+    kernelName: config.program,
+    append: config.cmdline,
+    format,
+    flatLoadAddress: Number(FLAT_LOAD),
+  });
+  if (isBootError(plan)) throw Errors.bootFailed(path, plan.error);
+  const debug = debugInfoOfBoot(plan.symbols);
+  let entry = plan.entry;
+  // Entered directly in 64-bit mode: at _start when it is a loaded address (else the entry point).
+  const start = debug.lookup('_start');
+  const loaded = plan.writes.filter((w) => !/multiboot|module|command line|memory map|gdt/i.test(w.what));
+  const inImage = (a: bigint) => loaded.some((w) => a >= BigInt(w.addr) && a < BigInt(w.addr + w.bytes.length));
+  if (plan.mode === 'long64' && start && start.address !== entry && inImage(start.address)) {
+    notes.push(`entering at _start (0x${start.address.toString(16)}) rather than the ELF entry point 0x${entry.toString(16)}`);
+    entry = start.address;
+  }
+  const ranges = [...loaded.map((w) => [w.addr, w.addr + w.bytes.length]), ...plan.zero.map((z) => [z.addr, z.addr + z.size])];
+  const lo = ranges.length ? Math.min(...ranges.map((r) => r[0]!)) : Number(entry);
+  const hi = ranges.length ? Math.max(...ranges.map((r) => r[1]!)) : Number(entry);
+  const kind = plan.kind;
+  return {
+    path,
+    kind,
+    debug,
+    entry,
+    start: BigInt(lo),
+    end: BigInt(hi),
+    warnings: [...notes, ...plan.warnings],
+    install(cpu) {
+      const err = applyBootPlan(cpu, plan as BootPlan);
+      if (err) return err.error;
+      cpu.rip = entry;
+      return undefined;
+    },
+  };
+}
+
+function debugInfoOfBoot(symbols: BootSymbol[]): DebugInfo {
+  const syms: SymbolInfo[] = symbols
+    .filter((s) => s.name && s.type !== 'file' && s.type !== 'section')
+    .map((s) => ({
+      name: s.name,
+      address: s.value,
+      size: s.size,
+      kind: s.section === '' ? 'equ' : s.type === 'object' || (s.type !== 'func' && !/^\.(text|init|fini)/.test(s.section)) ? 'data' : 'code',
+      global: s.bind !== 'local',
+    }));
+  return new DebugInfo(syms, [], []);
+}
+
 function checkFits(path: string, what: string, addr: bigint, size: number, memoryBytes: number): void {
   const limit = BigInt(memoryBytes - RESET64_RESERVED);
   if (addr < 0n || addr + BigInt(size) > limit) throw Errors.outsideRam(path, what, addr, size, memoryBytes);
-}
-
-function loadFlat(path: string, bytes: Uint8Array, config: LaunchConfig): Program {
-  checkFits(path, 'the binary', FLAT_LOAD, bytes.length, config.memoryBytes);
-  return {
-    path,
-    kind: 'flat',
-    debug: DebugInfo.empty(),
-    entry: FLAT_LOAD,
-    start: FLAT_LOAD,
-    end: FLAT_LOAD + BigInt(bytes.length),
-    warnings: [],
-    install(cpu) {
-      cpu.reset64();
-      cpu.writePhys(FLAT_LOAD, bytes);
-      cpu.rip = FLAT_LOAD;
-    },
-  };
 }
 
 function loadAsm(host: DebugHost, path: string, bytes: Uint8Array, config: LaunchConfig): LoadResult {
@@ -128,25 +166,34 @@ function loadAsm(host: DebugHost, path: string, bytes: Uint8Array, config: Launc
   const firstCode = img.sections.find((s) => s.exec && s.data.length > 0) ?? img.sections.find((s) => s.data.length > 0);
   const entry = startSym?.address ?? firstCode?.address ?? img.origin;
   if (!startSym) warnings.push(`no _start label: execution starts at the first byte of section ${firstCode?.name ?? '.text'} (0x${entry.toString(16)})`);
-  if (hasMultibootHeader(img.flat))
-    warnings.push('the program has a multiboot header, but multiboot boot is not wired into the debugger yet: it runs in the direct 64-bit state');
+  let plan: BootPlan | undefined;
+  if (config.boot !== 'elf64' && hasMultibootHeader(img.flat)) {
+    // A multiboot kernel written in assembly: boot its flat image the way QEMU's -kernel would.
+    const r = planBoot(img.flat, { memoryBytes: config.memoryBytes, kernelName: config.program, append: config.cmdline, format: 'multiboot' });
+    if (isBootError(r)) throw Errors.bootFailed(path, r.error);
+    plan = r;
+    warnings.length = 0;
+    warnings.push(...r.warnings);
+  } else if (config.boot === 'multiboot') throw Errors.bootFailed(path, 'no multiboot header in the first 8 KiB of the assembled image ("boot": "multiboot")');
   return {
     diagnostics,
     program: {
       path,
-      kind: 'asm',
+      kind: plan ? 'multiboot' : 'asm',
       debug,
-      entry,
+      entry: plan ? plan.entry : entry,
       start,
       end,
       warnings,
       install(cpu) {
+        if (plan) return applyBootPlan(cpu, plan)?.error;
         cpu.reset64();
         for (const s of img.sections) {
           if (s.nobits) cpu.writePhys(s.address, new Uint8Array(s.size));
           else if (s.data.length) cpu.writePhys(s.address, s.data);
         }
         cpu.rip = entry;
+        return undefined;
       },
     },
   };

@@ -57,7 +57,7 @@ describe('launch failures', () => {
     const big = scratchFile('big.bin', new Uint8Array(3 << 20));
     await dc.initializeRequest();
     const msg = await failure(dc.launchRequest({ program: big, memory: '4M' } as DebugProtocol.LaunchRequestArguments));
-    expect(msg).toMatch(/does not fit in the guest's RAM \(0x400000 bytes; raise 'memory'\)/);
+    expect(msg).toMatch(/^launch: cannot boot '.*big.bin': the flat binary \(0x100000-0x400000\) ends beyond the usable RAM .*give the machine more memory/);
   });
 
   it('attach is refused', async () => {
