@@ -28,6 +28,8 @@ export enum StopReason {
   Breakpoint = 5,
   /** A device asked to stop the machine (cpu.requestStop). */
   IoExit = 6,
+  /** An instruction accessed a watched range (addWatch); it has completed; see watchHits. */
+  Watchpoint = 7,
 }
 
 export interface ExceptionInfo {
@@ -578,6 +580,9 @@ export class Cpu extends Mmu<Op> {
   protected override onTlbFlush(): void {
     this.fetchLin = NaN;
   }
+  protected override onWatchHit(): void {
+    if (this.stopRequest === StopReason.None) this.requestStop(StopReason.Watchpoint);
+  }
 
   /** Recomputes the code size from CS and EFER.LMA; flushes decoded code when it changes. */
   updateMode(): void {
@@ -862,6 +867,11 @@ export class Cpu extends Mmu<Op> {
   /** Handles a throw out of an instruction; returns a stop reason or None to go on. */
   private onThrow(e: unknown): StopReason {
     this.stopAt = 0;
+    // A faulting instruction did not complete: its watch hits do not count.
+    if (this.stopRequest === StopReason.Watchpoint) {
+      this.stopRequest = StopReason.None;
+      this.watchHits.length = 0;
+    }
     this.tfArmedAt = -1;
     if (e !== FAULT) {
       this.internalError = e;

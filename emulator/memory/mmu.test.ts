@@ -200,3 +200,25 @@ describe('fused pairs', () => {
     expect(cpu.readPhys(0x10000cn, 1)[0]).toBe(0xeb);
   });
 });
+
+describe('data watchpoints', () => {
+  it('stop after the instruction that touches a watched range, only for the kinds watched', () => {
+    // mov eax,[rbx]; mov [rbx+8],eax; mov [rbx],eax; nop; hlt
+    const cpu = machine('8b03 894308 8903 90 f4');
+    cpu.setReg('rbx', 0x300000n);
+    const id = cpu.addWatch(0x300000, 4, false, true); // writes of [0x300000, +4)
+    expect(cpu.run(100)).toBe(StopReason.Watchpoint);
+    expect(cpu.rip).toBe(0x100007n); // after the third instruction, which completed
+    expect(cpu.watchHits).toEqual([{ id, address: 0x300000, size: 4, write: true }]);
+    cpu.watchHits.length = 0;
+    cpu.removeWatch(id);
+    expect(cpu.run(100)).toBe(StopReason.Hlt);
+    // reads
+    const cpu2 = machine('8b03 894308 8903 90 f4');
+    cpu2.setReg('rbx', 0x300000n);
+    cpu2.addWatch(0x300002, 1, true, false);
+    expect(cpu2.run(100)).toBe(StopReason.Watchpoint);
+    expect(cpu2.rip).toBe(0x100002n);
+    expect(cpu2.watchHits[0]).toMatchObject({ address: 0x300000, size: 4, write: false });
+  });
+});

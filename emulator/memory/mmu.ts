@@ -43,6 +43,21 @@ export class GuestFault {
 }
 export const FAULT = new GuestFault();
 
+export interface Watch {
+  id: number;
+  lo: number;
+  hi: number;
+  read: boolean;
+  write: boolean;
+}
+export interface WatchHit {
+  id: number;
+  /** Linear address and size of the access. */
+  address: number;
+  size: number;
+  write: boolean;
+}
+
 class TlbSet {
   readonly r = new Float64Array(TLB_SIZE).fill(NOTAG);
   readonly w = new Float64Array(TLB_SIZE).fill(NOTAG);
@@ -96,6 +111,15 @@ export class Mmu<T extends Cached = Cached> {
   excAddr = 0;
   /** Scratch: high half of the last 64-bit read. */
   hi = 0;
+
+  /**
+   * Data watchpoints (linear ranges). Pages they touch get no read/write TLB tags, so only the
+   * slow paths see accesses there and check the ranges; other pages pay nothing.
+   */
+  private readonly watches: Watch[] = [];
+  private nextWatchId = 1;
+  /** Hits since the last clear (the CPU stops after the instruction that made them). */
+  readonly watchHits: WatchHit[] = [];
 
   constructor(memoryBytes: number) {
     this.ram = new Ram(memoryBytes);
@@ -163,6 +187,35 @@ export class Mmu<T extends Cached = Cached> {
     this.onTlbFlush();
   }
 
+  // ---- data watchpoints ----------------------------------------------------------------------
+
+  /** Watches [lin, lin+len) for reads and/or writes; returns an id for removeWatch. */
+  addWatch(lin: number, len: number, read: boolean, write: boolean): number {
+    const id = this.nextWatchId++;
+    this.watches.push({ id, lo: lin, hi: lin + Math.max(1, len), read, write });
+    this.flushTlb(false);
+    return id;
+  }
+  removeWatch(id: number): void {
+    const i = this.watches.findIndex((w) => w.id === id);
+    if (i >= 0) this.watches.splice(i, 1);
+    this.flushTlb(false);
+  }
+  private pageWatched(base: number): boolean {
+    for (const w of this.watches) if (w.lo < base + 4096 && w.hi > base) return true;
+    return false;
+  }
+  private checkWatch(lin: number, n: number, write: boolean): void {
+    for (const w of this.watches) {
+      if (w.lo < lin + n && w.hi > lin && (write ? w.write : w.read)) {
+        this.watchHits.push({ id: w.id, address: lin, size: n, write });
+        this.onWatchHit();
+      }
+    }
+  }
+  /** Hook: a watchpoint was hit (the CPU stops after the instruction). */
+  protected onWatchHit(): void {}
+
   /** Hook: the vector for a non-canonical access (#SS for stack-segment operands). */
   nonCanonicalVector(): number {
     return Vec.GP;
@@ -198,8 +251,9 @@ export class Mmu<T extends Cached = Cached> {
     if ((this.cr0 & CR0_PG) === 0) {
       // Flat: linear = physical (32-bit addresses outside long mode are already truncated).
       if (base >= 0 && base + 4096 <= this.ramSize) {
-        set.r[i] = base;
-        set.w[i] = base;
+        const watched = this.watches.length !== 0 && this.pageWatched(base);
+        set.r[i] = watched ? NOTAG : base;
+        set.w[i] = watched ? NOTAG : base;
         set.x[i] = base;
         set.p[i] = base;
         set.g[i] = 0;
@@ -286,8 +340,9 @@ export class Mmu<T extends Cached = Cached> {
     }
     // Fill the TLB (RAM pages only).
     if (pageBase >= 0 && pageBase + 4096 <= this.ramSize) {
-      set.r[i] = canR ? base : NOTAG;
-      set.w[i] = canW && dirty ? base : NOTAG;
+      const watched = this.watches.length !== 0 && this.pageWatched(base);
+      set.r[i] = canR && !watched ? base : NOTAG;
+      set.w[i] = canW && dirty && !watched ? base : NOTAG;
       set.x[i] = canX ? base : NOTAG;
       set.p[i] = pageBase;
       set.g[i] = (leafLo & 0x100) !== 0 && (this.cr4 & CR4_PGE) !== 0 ? 1 : 0;
@@ -466,6 +521,7 @@ export class Mmu<T extends Cached = Cached> {
 
   rdSlow(lin: number, n: number, acc: Acc, user = this.user()): number {
     const p1 = this.xlate2(lin, n, acc, user);
+    if (this.watches.length !== 0) this.checkWatch(lin, n, false);
     const off = lin & 0xfff;
     const first = Math.min(n, 4096 - off);
     let lo = 0,
@@ -484,6 +540,7 @@ export class Mmu<T extends Cached = Cached> {
 
   wrSlow(lin: number, n: number, lo: number, hi: number, user = this.user()): void {
     const p1 = this.xlate2(lin, n, Acc.W, user);
+    if (this.watches.length !== 0) this.checkWatch(lin, n, true);
     const off = lin & 0xfff;
     const first = Math.min(n, 4096 - off);
     for (let k = 0; k < n; k++) {

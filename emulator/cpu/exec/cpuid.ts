@@ -6,8 +6,8 @@ export const cpuidFeatures = {
   l1ecx: (1 << 13) | (1 << 22) | (1 << 31),
   /** Leaf 1 EDX: TSC (4), PAE (6), CX8 (8), PGE (13), CMOV (15). */
   l1edx: (1 << 4) | (1 << 6) | (1 << 8) | (1 << 13) | (1 << 15),
-  /** Leaf 7.0 EBX: SMEP (7). */
-  l7ebx: 1 << 7,
+  /** Leaf 7.0 EBX: SMEP (7), ADX (19). */
+  l7ebx: (1 << 7) | (1 << 19),
   l7ecx: 0,
   l7edx: 0,
   /** Leaf 0x80000001 ECX: LAHF/SAHF in 64-bit mode (0). */
