@@ -15,6 +15,8 @@ export class CodeCache<T extends Cached> {
   readonly numPages: number;
   /** Per physical page: 1 when it holds at least one cached instruction. */
   readonly codeMap: Uint8Array;
+  /** One bit per 8-byte granule of RAM: set while a cached instruction touches the granule. */
+  readonly granBits: Uint8Array;
   /** Per physical page: the instruction starting at each offset, or null. */
   readonly pages: (T | null)[][];
   /** Per physical page: how many cached instructions touch each 8-byte granule. */
@@ -31,6 +33,7 @@ export class CodeCache<T extends Cached> {
   constructor(ramBytes: number) {
     this.numPages = Math.ceil(ramBytes / 4096);
     this.codeMap = new Uint8Array(this.numPages);
+    this.granBits = new Uint8Array(this.numPages * (GRANULES >> 3));
     this.pages = new Array(this.numPages).fill(CodeCache.EMPTY_PAGE);
     this.cover = new Array(this.numPages).fill(CodeCache.EMPTY_COVER);
     this.counts = new Int32Array(this.numPages);
@@ -56,7 +59,10 @@ export class CodeCache<T extends Cached> {
     ops[off] = op;
     const cov = this.cover[ppn]!;
     const g1 = (off + op.span - 1) >> GRANULE_SHIFT;
-    for (let g = off >> GRANULE_SHIFT; g <= g1; g++) cov[g]!++;
+    const base = ppn * GRANULES;
+    for (let g = off >> GRANULE_SHIFT; g <= g1; g++) {
+      if (cov[g]!++ === 0) this.granBits[(base + g) >> 3] |= 1 << ((base + g) & 7);
+    }
     this.counts[ppn]!++;
     this.codeMap[ppn] = 1;
   }
@@ -67,9 +73,19 @@ export class CodeCache<T extends Cached> {
     ops[off] = null;
     const cov = this.cover[ppn]!;
     const g1 = (off + op.span - 1) >> GRANULE_SHIFT;
-    for (let g = off >> GRANULE_SHIFT; g <= g1; g++) cov[g]!--;
+    const base = ppn * GRANULES;
+    for (let g = off >> GRANULE_SHIFT; g <= g1; g++) {
+      if (--cov[g]! === 0) this.granBits[(base + g) >> 3] &= ~(1 << ((base + g) & 7));
+    }
     if (--this.counts[ppn]! === 0) this.codeMap[ppn] = 0;
     this.dropped++;
+  }
+
+  /** True when a write of n <= 8 bytes at phys touches a granule holding cached code. */
+  touches(phys: number, n: number): boolean {
+    const g0 = phys >>> 3, g1 = (phys + n - 1) >>> 3;
+    const b = this.granBits;
+    return (((b[g0 >>> 3]! >> (g0 & 7)) | (b[g1 >>> 3]! >> (g1 & 7))) & 1) !== 0;
   }
 
   /**
@@ -104,6 +120,7 @@ export class CodeCache<T extends Cached> {
     }
     this.counts.fill(0);
     this.codeMap.fill(0);
+    this.granBits.fill(0);
     this.generation++;
   }
 }

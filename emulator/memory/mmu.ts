@@ -460,7 +460,7 @@ export class Mmu<T extends Cached = Cached> {
     if (this.tlbW[i] === lin - o) {
       const p = this.tlbP[i]! + o;
       this.u8[p] = v;
-      if (this.codeMap[p >>> 12] !== 0) this.code.written(p, 1);
+      if (this.codeMap[p >>> 12] !== 0 && this.code.touches(p, 1)) this.code.written(p, 1);
       return;
     }
     this.wrSlow(lin, 1, v, 0);
@@ -471,7 +471,7 @@ export class Mmu<T extends Cached = Cached> {
     if (this.tlbW[i] === lin - o && o <= 0xffe) {
       const p = this.tlbP[i]! + o;
       this.dv.setUint16(p, v, true);
-      if (this.codeMap[p >>> 12] !== 0) this.code.written(p, 2);
+      if (this.codeMap[p >>> 12] !== 0 && this.code.touches(p, 2)) this.code.written(p, 2);
       return;
     }
     this.wrSlow(lin, 2, v, 0);
@@ -482,7 +482,7 @@ export class Mmu<T extends Cached = Cached> {
     if (this.tlbW[i] === lin - o && o <= 0xffc) {
       const p = this.tlbP[i]! + o;
       this.dv.setInt32(p, v, true);
-      if (this.codeMap[p >>> 12] !== 0) this.code.written(p, 4);
+      if (this.codeMap[p >>> 12] !== 0 && this.code.touches(p, 4)) this.code.written(p, 4);
       return;
     }
     this.wrSlow(lin, 4, v, 0);
@@ -494,7 +494,7 @@ export class Mmu<T extends Cached = Cached> {
       const p = this.tlbP[i]! + o;
       this.dv.setInt32(p, lo, true);
       this.dv.setInt32(p + 4, hi, true);
-      if (this.codeMap[p >>> 12] !== 0) this.code.written(p, 8);
+      if (this.codeMap[p >>> 12] !== 0 && this.code.touches(p, 8)) this.code.written(p, 8);
       return;
     }
     this.wrSlow(lin, 8, lo, hi);
