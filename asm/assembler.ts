@@ -218,7 +218,8 @@ export class Assembler {
   diag = new DiagnosticSink();
   // per-pass state
   space!: Space;
-  userSection!: Section;
+  /** What `__SECT__` returns to: the last user-level `section` or `absolute`. */
+  userSpace!: Space;
   bits: 16 | 32 | 64 = 16;
   defaultRel = false;
   lastGlobal = '';
@@ -351,7 +352,7 @@ export class Assembler {
     const text = this.getSection('.text', null, true);
     text.declared = true;
     this.space = { kind: 'sect', sec: text };
-    this.userSection = text;
+    this.userSpace = this.space;
     for (const sym of this.symbols.values()) if (sym.kind === 'extern' || sym.kind === 'common') sym.pass = -1;
 
     if (this.ppCache && !this.ppCache.deps.every(([name, key]) => this.depKey(name) === key)) this.ppCache = null;
@@ -924,6 +925,7 @@ export class Assembler {
   private exec(st: Statement, pl: PPLine): void {
     switch (st.kind) {
       case 'data':
+        if (!st.items.length) this.diag.warning(`no operand for data declaration '${st.name}'`, pl.loc);
         this.data(st.unit, st.items, st.name, pl);
         return;
       case 'res': {
@@ -953,7 +955,12 @@ export class Assembler {
   /** Emit bytes at $ (in a nobits section or absolute space: just advance, with a warning). */
   emitBytes(bytes: ArrayLike<number>, pl: PPLine): void {
     if (this.space.kind === 'abs') {
-      if (bytes.length) this.diag.warning('attempt to initialize memory in an absolute section (struc or absolute): ignored', pl.loc);
+      this.diag.error(
+        this.strucStack.length
+          ? `attempt to assemble code or data in struc '${this.strucStack[this.strucStack.length - 1]!.name}' (use resb/resw/resd/resq for fields)`
+          : 'attempt to assemble code or data in [ABSOLUTE] space (use resb/resw/resd/resq)',
+        pl.loc,
+      );
       this.space.off += BigInt(bytes.length);
       return;
     }
@@ -1170,6 +1177,9 @@ export class Assembler {
         const ov = this.evalExpr(o.off);
         vals.push(ov);
         vals2.push(sv);
+        // `jmp dword 0x08:x` in 16-bit code: the size is the operand size
+        if (o.size === 4 && this.bits === 16 && !prefixes.includes('o32')) prefixes.push('o32');
+        if (o.size === 2 && this.bits !== 16 && !prefixes.includes('o16')) prefixes.push('o16');
         const segN = this.plainValue(sv, o.seg.c, o.seg.e, loc);
         const offN = this.plainValue(ov, o.off.c, o.off.e, loc);
         operands.push({ kind: 'far', segment: segN, offset: offN, known: !sv.unknown && !ov.unknown && isSimple(sv) && isSimple(ov) });
@@ -1385,18 +1395,19 @@ export class Assembler {
         const s = this.getSection(name, args.slice(consumed));
         s.declared = true;
         this.space = { kind: 'sect', sec: s };
-        if (!st.bracket) this.userSection = s;
+        if (!st.bracket) this.userSpace = this.space;
         this.closeStrucs();
         return;
       }
       case '__sect__':
       case '__?sect?__':
-        this.space = { kind: 'sect', sec: this.userSection };
+        this.space = this.userSpace;
         return;
       case 'absolute': {
         const v = this.evalDirExpr(args, 'absolute');
         if (!v) return;
         this.space = { kind: 'abs', base: v, off: 0n };
+        if (!st.bracket) this.userSpace = this.space;
         return;
       }
       case 'bits': {
@@ -1496,7 +1507,7 @@ export class Assembler {
         const saveGlobal = this.lastGlobal;
         this.defineLabel(`${s.name}_size`, 0, 0, num(size));
         this.lastGlobal = saveGlobal;
-        this.space = { kind: 'sect', sec: this.userSection };
+        this.space = this.userSpace;
         return;
       }
       case 'istruc': {
@@ -1649,17 +1660,9 @@ export class Assembler {
       const p = parseLine(fillToks);
       for (const e of p.errors) this.diag.error(e.msg, loc, e.c, e.e);
       if (p.errors.length || p.stmt.kind === 'none' || p.stmt.kind === 'dir' || p.stmt.kind === 'equ') return;
-      // repeat the statement as NASM's `times` does: the count is computed from one instance's size
-      const probeStart = this.offset;
-      this.exec(p.stmt, pl);
-      const one = Number(this.offset - probeStart);
-      if (one <= 0) return;
-      const times = Math.floor(pad / one) - 1;
-      for (let i = 0; i < times; i++) this.exec(p.stmt, pl);
-      if (pad % one !== 0) {
-        // NASM's align uses times ((n - ($-$$) % n) % n) STATEMENT: it counts statements, not bytes
-        // (the padding overshoots for multi-byte fill statements); count again exactly as NASM
-      }
+      // NASM's align is `times ((n - ($-$$) % n) % n) STATEMENT`: the statement is repeated once
+      // per missing byte (a multi-byte fill overshoots, as in NASM)
+      for (let i = 0; i < pad; i++) this.exec(p.stmt, pl);
     }
     const sec2 = this.cur;
     if (sec2 && this.offset > start) sec2.lines.push({ off: Number(start), size: Number(this.offset - start), loc });

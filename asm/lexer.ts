@@ -91,7 +91,8 @@ export function unescapeBackquote(body: string): { bytes: Uint8Array; error?: st
           i++;
           n++;
         }
-        out.push(n === 0 ? 0 : v);
+        if (n === 0) out.push(e.charCodeAt(0));
+        else out.push(v);
         break;
       }
       case 'u': case 'U': {
@@ -103,7 +104,8 @@ export function unescapeBackquote(body: string): { bytes: Uint8Array; error?: st
           i++;
           n++;
         }
-        pushUtf8(v);
+        if (n === 0) out.push(e.charCodeAt(0));
+        else pushUtf8(v);
         break;
       }
       default:
@@ -117,7 +119,10 @@ export function unescapeBackquote(body: string): { bytes: Uint8Array; error?: st
           }
           out.push(v & 0xff);
         } else {
-          out.push(0x5c, e.charCodeAt(0) & 0xff);
+          // an unknown escape stands for the character itself (NASM)
+          const cp = body.codePointAt(i)!;
+          for (const b of enc.encode(String.fromCodePoint(cp))) out.push(b);
+          if (cp > 0xffff) i++;
         }
     }
   }

@@ -282,10 +282,7 @@ function splitOperands(toks: Token[], from: number): Token[][] {
 function parseDataItems(toks: Token[], from: number, err: (m: string, t: Token | undefined) => void): DataItem[] {
   const items: DataItem[] = [];
   let i = from;
-  if (i >= toks.length) {
-    err('a data directive needs at least one value', toks[from - 1]);
-    return items;
-  }
+  if (i >= toks.length) return items; // NASM: a warning (no operand for data declaration)
   for (;;) {
     const t = toks[i];
     if (!t) {

@@ -76,6 +76,8 @@ interface MMacro {
   defaults: string[];
   body: BodyLine[];
   loc: SrcLoc;
+  /** The body uses %00 (the label before the call), so the label is not defined by itself. */
+  usesLabel?: boolean;
 }
 
 interface BodyLine {
@@ -230,9 +232,6 @@ export class Preprocessor {
     d('__NASM_VER__', '"2.16.01"');
     d('__OUTPUT_FORMAT__', this.opts.format === 'image' ? 'bin' : this.opts.format);
     d('__KSTACK__', '1');
-    d('__BITS__', '0'); // replaced dynamically
-    d('__FILE__', "''");
-    d('__LINE__', '0');
     d('__PASS__', '1');
   }
 
@@ -289,7 +288,7 @@ export class Preprocessor {
         const lineNo = f.idx + 1;
         let text = f.lines[f.idx++]!;
         // a backslash at the end of a line (before any comment) continues it
-        while (/\\\s*$/.test(text) && f.idx < f.lines.length && !/;/.test(text.replace(/(['"`]).*?\1/g, ''))) {
+        while (/\\\s*$/.test(text) && f.idx < f.lines.length) {
           text = text.replace(/\\\s*$/, '') + f.lines[f.idx++]!;
         }
         return { text, loc: { file: f.path, line: lineNo }, frame: f };
@@ -472,6 +471,9 @@ export class Preprocessor {
           const labelToks = toks.slice(0, toks.indexOf(sol[callAt - (sol[callAt - 1]!.s === ':' ? 1 : 0)]!));
           const lt = solid(labelToks);
           label = lt.map((t) => t.s).join('');
+        }
+        if (callAt > 0 && !mac.usesLabel) {
+          const lt = solid(toks.slice(0, toks.indexOf(sol[callAt - (sol[callAt - 1]!.s === ':' ? 1 : 0)]!)));
           this.emit([...lt, ...(lt.length === 1 ? [{ k: 'op', s: ':', c: nameTok.c, e: nameTok.c } as Token] : [])], loc);
         }
         this.invoke(mac, nameTok, args, loc, label, sol);
@@ -1302,6 +1304,7 @@ export class Preprocessor {
           const f = this.stack[i]!;
           if (f.kind === 'file') break;
           if (f.kind === 'rep') {
+            this.conds.length = Math.min(this.conds.length, f.condDepth);
             while (this.stack.length > i) this.popFrame();
             return true;
           }
@@ -1314,6 +1317,7 @@ export class Preprocessor {
           const f = this.stack[i]!;
           if (f.kind === 'file') break;
           if (f.kind === 'macro') {
+            this.conds.length = Math.min(this.conds.length, f.condDepth);
             while (this.stack.length > i) this.popFrame();
             return true;
           }
@@ -1596,6 +1600,7 @@ export class Preprocessor {
     if (c.kind === 'macro') {
       if (!c.mac) return;
       c.mac.body = c.lines;
+      c.mac.usesLabel = c.lines.some((l) => l.text.includes('%00'));
       const map = c.mac.ci ? this.immacros : this.mmacros;
       const key = c.mac.ci ? c.mac.name.toLowerCase() : c.mac.name;
       // a definition with the same parameter range replaces the old one

@@ -3,9 +3,10 @@
 // Section placement follows NASM's rules for the bin format:
 //  - `.text` comes first, at `org` (0 by default) unless it has `start=`;
 //  - a section with `start=` is at that address; with `follows=X` right after X;
-//  - any other section follows the section declared before it (in declaration order, `.text`
-//    counted first), aligned to its alignment: `align=` or what `align`/`sectalign` asked inside
-//    it, 4 by default;
+//  - any other progbits section follows the progbits section declared before it (`.text` counted
+//    first), a nobits section the section of either kind declared before it (it may overlap what
+//    follows, as in NASM), aligned to `align=` or what `align`/`sectalign` asked inside it, 4 by
+//    default;
 //  - `.bss` (if it has no placement of its own) goes after the progbits section that ends last;
 //  - `vstart=` / `vfollows=` give the addresses labels use; by default they equal the start;
 //  - the file runs from the lowest progbits start to the highest progbits end, gaps filled with 0.
@@ -40,6 +41,8 @@ export function layoutBin(asm: Assembler): BinLayout {
   const text = used.find((s) => s.name === '.text');
   const isDeferredBss = (s: Section): boolean =>
     s.name === '.bss' && s.attrs.nobits && s.attrs.start === undefined && s.attrs.vstart === undefined && !s.attrs.follows && !s.attrs.vfollows;
+  // sections chain in declaration order (.text first); `.bss` without a placement of its own goes
+  // after the progbits section that ends highest
   const list: Section[] = [];
   if (text) list.push(text);
   for (const s of used) if (s !== text && !isDeferredBss(s)) list.push(s);
@@ -64,7 +67,11 @@ export function layoutBin(asm: Assembler): BinLayout {
         } else if (start.has(f)) at = alignUp(end(f), sectionAlign(s));
       } else if (i === 0) at = origin;
       else {
-        const prev = list[i - 1]!;
+        // a progbits section follows the previous progbits section; a nobits one the previous
+        // section of either kind (NASM lets a nobits section overlap what follows it)
+        let j = i - 1;
+        if (!s.attrs.nobits) while (j > 0 && list[j]!.attrs.nobits) j--;
+        const prev = list[j]!;
         if (start.has(prev)) at = alignUp(end(prev), sectionAlign(s));
       }
       if (at !== undefined) {
