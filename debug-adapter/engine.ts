@@ -463,10 +463,12 @@ export class Engine {
     try {
       const data = this.breakpoints.activeData();
       if (data.length > 0) {
-        const watch = new DataWatch(data);
+        const watch = new DataWatch(cpu, data);
+        const targetIp = target ? Number(BigInt.asIntN(64, target.address)) : NaN;
+        const bps = cpu.breakpoints;
         for (let i = 0; i < budget; i++) {
-          if (i > 0) {
-            if (target && cpu.rip === target.address && target.when()) return this.stepped();
+          if (i > 0 && bps.has(cpu.ip)) {
+            if (cpu.ip === targetIp && target!.when()) return this.stepped();
             const b = this.userBreakAt(cpu.rip);
             if (b) return b;
           }
@@ -498,12 +500,13 @@ export class Engine {
   /** Exactly one instruction (or one exception delivery); a stop, or null. */
   private stepOne(watch?: DataWatch): Outcome | null {
     const m = this.machine!;
-    const data = watch ?? (this.breakpoints.activeData().length ? new DataWatch(this.breakpoints.activeData()) : undefined);
+    const data = watch ?? (this.breakpoints.activeData().length ? new DataWatch(m.cpu, this.breakpoints.activeData()) : undefined);
     data?.pre(m.cpu);
     const stop = m.step();
     if (stop !== StopReason.None && stop !== StopReason.Limit) return this.machineStop(stop);
     if (data) {
-      const hits = data.post(m.cpu).filter((h) => this.evaluateHit(h.bp));
+      const fired = data.post(m.cpu);
+      const hits = fired.length === 0 ? fired : fired.filter((h) => this.evaluateHit(h.bp));
       if (hits.length)
         return { reason: 'data breakpoint', description: `Paused on data breakpoint: ${hits[0]!.text}`, text: hits[0]!.text, hitBreakpointIds: hits.map((h) => h.bp.id) };
     }

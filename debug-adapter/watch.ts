@@ -2,20 +2,22 @@
 // runs one instruction at a time and, around each, (1) works out from the decoded instruction
 // which bytes it reads and writes (its memory operand, stack pushes and pops, string operands)
 // and (2) compares the watched bytes before and after (which also catches writes the decoding
-// does not see: interrupt frames, descriptor A bits, page-table A/D bits, device DMA).
-// The cost is one decode and one small read per watched range per instruction: see
-// docs/debug-adapter.md "Data breakpoints" for figures. A watch hook in the memory layer
-// (requested) would make this free when nothing is watched and exact for reads.
+// does not see: interrupt frames, descriptor and page-table A/D bits, device DMA).
+// Translations use the CPU's own TLB when it holds the page (read-only), and decoded
+// instructions are cached by address (checked against the bytes, so self-modifying code is seen).
+// The cost is in docs/debug-adapter.md "Data breakpoints"; a watch hook in the memory layer
+// (requested from the emulator) would make it free for code that does not touch watched pages.
 
+import { decode } from '../isa/decoder';
 import { REG_NONE, REG_RIP, Prefix, type Instr } from '../isa/instr';
 import { OpKind } from '../isa/form';
+import { TLB_MASK } from '../emulator/memory/mmu';
 import type { Cpu } from '../emulator/cpu/cpu';
 import type { DataBreakpoint } from './breakpoints';
-import { readBytes } from './memory';
-import { decodeAt } from './disasm';
 
+/** One memory access of an instruction: linear address (canonical number), size, kind. */
 export interface Access {
-  address: bigint;
+  address: number;
   size: number;
   read: boolean;
   write: boolean;
@@ -28,53 +30,105 @@ const STRING: Record<string, { src: boolean; dst: 'r' | 'w' | null }> = {
   MOVS: { src: true, dst: 'w' }, CMPS: { src: true, dst: 'r' }, STOS: { src: false, dst: 'w' }, LODS: { src: true, dst: null },
   SCAS: { src: false, dst: 'r' }, INS: { src: false, dst: 'w' }, OUTS: { src: true, dst: null },
 };
+const PUSHES = new Set(['PUSH', 'CALL', 'PUSHF', 'PUSHFQ']);
+const POPS = new Set(['POP', 'RET', 'POPF', 'POPFQ']);
 
-const u64 = (n: number) => BigInt.asUintN(64, BigInt(n));
+const TWO64 = 2 ** 64;
+const TWO63 = 2 ** 63;
 
-function reg64(cpu: Cpu, r: number): bigint {
-  return BigInt.asUintN(64, (BigInt(cpu.regs[2 * r + 1]!) << 32n) | BigInt(cpu.regs[2 * r]! >>> 0));
-}
-
-/** The explicit memory operand's linear address. */
-function effectiveAddress(cpu: Cpu, ins: Instr, rip: bigint): bigint {
-  let a = (BigInt(ins.dispHi | 0) << 32n) | BigInt(ins.disp >>> 0);
-  if (ins.base === REG_RIP) a += rip + BigInt(ins.length);
-  else if (ins.base !== REG_NONE) a += reg64(cpu, ins.base);
-  if (ins.index !== REG_NONE) a += reg64(cpu, ins.index) << BigInt(ins.scale);
-  const as = ins.addrSize;
-  a = as === 8 ? BigInt.asUintN(64, a) : as === 4 ? a & 0xffffffffn : a & 0xffffn;
-  if ((ins.prefixes & Prefix.SEG) !== 0 && ins.segment >= 4) a = BigInt.asUintN(64, a + u64(cpu.segBase[ins.segment]!));
+/** Wraps a sum of canonical numbers back to the signed 64-bit range (exact for canonical addresses). */
+function wrap(a: number, addrSize: number): number {
+  if (addrSize === 4) return ((a % 2 ** 32) + 2 ** 32) % 2 ** 32;
+  if (addrSize === 2) return ((a % 65536) + 65536) % 65536;
+  if (a >= TWO63) return a - TWO64;
+  if (a < -TWO63) return a + TWO64;
   return a;
 }
 
+/**
+ * Linear -> physical for the watcher: the CPU's TLB when it holds the page, else a page walk
+ * remembered per page until CR3 changes or the guest runs INVLPG / MOV to CR0/CR3/CR4 (when the
+ * CPU's own TLB would be flushed too).
+ */
+class Translator {
+  private pages = new Map<number, number>();
+  private cr3 = -1;
+
+  constructor(private readonly cpu: Cpu) {}
+
+  flush(): void {
+    this.pages.clear();
+  }
+
+  phys(lin: number): number | null {
+    const cpu = this.cpu;
+    const o = lin & 0xfff;
+    const base = lin - o;
+    const i = (lin >>> 12) & TLB_MASK;
+    if (cpu.tlbR[i] === base || cpu.tlbW[i] === base || cpu.tlbX[i] === base) return cpu.tlbP[i]! + o;
+    if (cpu.cr3 !== this.cr3) {
+      this.cr3 = cpu.cr3;
+      this.pages.clear();
+    }
+    let pb = this.pages.get(base);
+    if (pb === undefined) {
+      const p = cpu.peekTranslate(base);
+      pb = p !== null && p >= 0 && p + 4096 <= cpu.ramSize ? p : -1;
+      if (this.pages.size > 4096) this.pages.clear();
+      this.pages.set(base, pb);
+    }
+    return pb < 0 ? null : pb + o;
+  }
+}
+
+/** Reads bytes into `out` (unreadable bytes read as 0); returns false if any was unreadable. */
+function readInto(cpu: Cpu, t: Translator, lin: number, out: Uint8Array): boolean {
+  const u8 = cpu.u8;
+  const n = out.length;
+  // One page (the usual case): a plain copy, no allocation.
+  if ((lin & 0xfff) + n <= 4096) {
+    const p = t.phys(lin);
+    if (p === null) {
+      out.fill(0);
+      return false;
+    }
+    for (let k = 0; k < n; k++) out[k] = u8[p + k]!;
+    return true;
+  }
+  let ok = true;
+  for (let k = 0; k < n; k++) {
+    const p = t.phys(lin + k);
+    if (p === null) {
+      out[k] = 0;
+      ok = false;
+    } else out[k] = u8[p]!;
+  }
+  return ok;
+}
+
 /** What the instruction at RIP will access (best effort; see the file comment). */
-export function accessesOf(cpu: Cpu, ins: Instr, rip: bigint): Access[] {
+export function accessesOf(cpu: Cpu, ins: Instr, rip: number, out: Access[]): void {
+  out.length = 0;
   const f = ins.form;
-  if (!f || ins.invalid) return [];
+  if (!f || ins.invalid) return;
   const m = f.mnemonic;
-  const out: Access[] = [];
-  const rsp = reg64(cpu, 4);
-  const base = m.replace(/[BWDQ]$/, '');
-  const str = STRING[base] ?? (m === 'MOVS' || m === 'CMPS' ? STRING[m] : undefined);
-  if (str && f.modrm < 0) {
-    const size = ins.opSize;
-    const rep = (ins.prefixes & (Prefix.REP | Prefix.REPNE)) !== 0;
-    const count = rep ? reg64(cpu, 1) : 1n;
-    const df = (cpu.getFlags() & 0x400) !== 0;
-    const span = (start: bigint): [bigint, number] => {
-      const n = count > 0x100000n ? 0x100000n : count;
-      if (n === 0n) return [start, 0];
-      return df ? [start - (n - 1n) * BigInt(size), Number(n) * size] : [start, Number(n) * size];
-    };
-    if (str.src) {
-      const [a, n] = span(BigInt.asUintN(64, reg64(cpu, 6) + ((ins.prefixes & Prefix.SEG) !== 0 && ins.segment >= 4 ? u64(cpu.segBase[ins.segment]!) : 0n)));
-      if (n) out.push({ address: a, size: n, read: true, write: false });
+  const rsp = cpu.getNum(4);
+  if (f.modrm < 0) {
+    const str = STRING[m.replace(/[BWDQ]$/, '')];
+    if (str) {
+      const size = ins.opSize;
+      const rep = (ins.prefixes & (Prefix.REP | Prefix.REPNE)) !== 0;
+      const count = rep ? Math.min(Math.max(cpu.getNum(1), 0), 0x100000) : 1;
+      if (count === 0) return;
+      const df = (cpu.getFlags() & 0x400) !== 0;
+      const span = (start: number): number => (df ? start - (count - 1) * size : start);
+      if (str.src) {
+        const seg = (ins.prefixes & Prefix.SEG) !== 0 && ins.segment >= 4 ? cpu.segBase[ins.segment]! : 0;
+        out.push({ address: wrap(span(cpu.getNum(6)) + seg, 8), size: count * size, read: true, write: false });
+      }
+      if (str.dst) out.push({ address: wrap(span(cpu.getNum(7)), 8), size: count * size, read: str.dst === 'r', write: str.dst === 'w' });
+      return;
     }
-    if (str.dst) {
-      const [a, n] = span(reg64(cpu, 7));
-      if (n) out.push({ address: a, size: n, read: str.dst === 'r', write: str.dst === 'w' });
-    }
-    return out;
   }
   if (ins.hasMem && !NO_ACCESS.has(m)) {
     const idx = f.operands.findIndex((o) => o.kind === OpKind.Mem || o.kind === OpKind.Moffs || (o.kind === OpKind.RegMem && ins.rm < 0));
@@ -82,53 +136,112 @@ export function accessesOf(cpu: Cpu, ins: Instr, rip: bigint): Access[] {
       const o = f.operands[idx]!;
       let size = o.memSize || o.size || ins.opSize || 8;
       if (m === 'LGDT' || m === 'LIDT' || m === 'SGDT' || m === 'SIDT') size = 10;
-      if (m === 'CMPXCHG16B') size = 16;
-      const read = idx > 0 || !WRITE_ONLY.has(m);
-      const write = idx === 0 && !READ_ONLY.has(m);
-      out.push({ address: effectiveAddress(cpu, ins, rip), size, read, write });
+      else if (m === 'CMPXCHG16B') size = 16;
+      let a = ins.dispHi * 2 ** 32 + (ins.disp >>> 0);
+      if (ins.base === REG_RIP) a += rip + ins.length;
+      else if (ins.base !== REG_NONE) a += cpu.getNum(ins.base);
+      if (ins.index !== REG_NONE) a += cpu.getNum(ins.index) * (1 << ins.scale);
+      a = wrap(a, ins.addrSize);
+      if ((ins.prefixes & Prefix.SEG) !== 0 && ins.segment >= 4) a = wrap(a + cpu.segBase[ins.segment]!, 8);
+      out.push({ address: a, size, read: idx > 0 || !WRITE_ONLY.has(m), write: idx === 0 && !READ_ONLY.has(m) });
     }
   }
-  if (m === 'PUSH' || m === 'CALL' || m === 'PUSHF' || m === 'PUSHFQ') out.push({ address: rsp - 8n, size: 8, read: false, write: true });
-  if (m === 'POP' || m === 'RET' || m === 'POPF' || m === 'POPFQ' || m === 'LEAVE') out.push({ address: m === 'LEAVE' ? reg64(cpu, 5) : rsp, size: 8, read: true, write: false });
-  return out;
+  if (PUSHES.has(m)) out.push({ address: rsp - 8, size: 8, read: false, write: true });
+  else if (POPS.has(m)) out.push({ address: rsp, size: 8, read: true, write: false });
+  else if (m === 'LEAVE') out.push({ address: cpu.getNum(5), size: 8, read: true, write: false });
+}
+
+interface Watched {
+  bp: DataBreakpoint;
+  lin: number;
+  size: number;
+  before: Uint8Array;
+  after: Uint8Array;
 }
 
 /** Per-instruction checking of data breakpoints. */
 export class DataWatch {
-  private before: Uint8Array[] = [];
-  private pending: { bp: DataBreakpoint; kind: 'read' | 'write'; address: bigint; size: number }[] = [];
+  private readonly watched: Watched[];
+  private readonly code = new Map<number, { ins: Instr; bytes: Uint8Array }>();
+  private readonly buf = new Uint8Array(15);
+  private readonly acc: Access[] = [];
+  private readonly pendingKind: ('read' | 'write' | null)[];
+  private readonly t: Translator;
+  private static readonly NONE: { bp: DataBreakpoint; text: string }[] = [];
 
-  constructor(private readonly bps: DataBreakpoint[]) {}
+  constructor(cpu: Cpu, bps: DataBreakpoint[]) {
+    this.t = new Translator(cpu);
+    this.pendingKind = bps.map(() => null);
+    this.watched = bps.map((bp) => ({
+      bp,
+      lin: Number(BigInt.asIntN(64, bp.address)),
+      size: bp.size,
+      before: new Uint8Array(bp.size),
+      after: new Uint8Array(bp.size),
+    }));
+  }
+
+  /** The instruction at `ip`, from the cache when its bytes are unchanged. */
+  private decodeAt(cpu: Cpu, ip: number): Instr | null {
+    const hit = this.code.get(ip);
+    const p = this.t.phys(ip);
+    if (p === null) return null;
+    if (hit && (p & 0xfff) + hit.bytes.length <= 4096) {
+      const u8 = cpu.u8;
+      const b = hit.bytes;
+      let same = true;
+      for (let k = 0; k < b.length; k++) if (u8[p + k] !== b[k]) { same = false; break; }
+      if (same) return hit.ins;
+    }
+    readInto(cpu, this.t, ip, this.buf);
+    const ins = decode(this.buf, 0, 15, cpu.bits);
+    if (ins.invalid) return ins;
+    if (this.code.size > 65536) this.code.clear();
+    this.code.set(ip, { ins, bytes: this.buf.slice(0, ins.length) });
+    return ins;
+  }
 
   /** Call before executing the instruction at RIP. */
   pre(cpu: Cpu): void {
-    this.pending = [];
-    const rip = cpu.rip;
-    const ins = decodeAt(cpu, rip);
-    const acc = ins ? accessesOf(cpu, ins, rip) : [];
-    for (const bp of this.bps) {
-      const lo = bp.address;
-      const hi = bp.address + BigInt(bp.size);
-      for (const a of acc) {
-        if (a.address >= hi || a.address + BigInt(a.size) <= lo) continue;
-        if (a.write && bp.access !== 'read') this.pending.push({ bp, kind: 'write', address: a.address, size: a.size });
-        else if (a.read && bp.access !== 'write') this.pending.push({ bp, kind: 'read', address: a.address, size: a.size });
+    const ip = cpu.ip;
+    const ins = this.decodeAt(cpu, ip);
+    if (ins) accessesOf(cpu, ins, ip, this.acc);
+    else this.acc.length = 0;
+    const m = ins?.form?.mnemonic;
+    if (m === 'INVLPG' || (m === 'MOV' && ins!.form!.operands[0]?.kind === OpKind.Cr)) this.t.flush();
+    for (let i = 0; i < this.watched.length; i++) {
+      const w = this.watched[i]!;
+      readInto(cpu, this.t, w.lin, w.before);
+      let kind: 'read' | 'write' | null = null;
+      const lo = w.lin;
+      const hi = w.lin + w.size;
+      for (const a of this.acc) {
+        if (a.address >= hi || a.address + a.size <= lo) continue;
+        if (a.write && w.bp.access !== 'read') kind = 'write';
+        else if (a.read && w.bp.access !== 'write' && kind === null) kind = 'read';
       }
+      this.pendingKind[i] = kind;
     }
-    this.before = this.bps.map((bp) => readBytes(cpu, bp.address, bp.size).data);
   }
 
   /** Call after: the breakpoints that fired, with what happened. */
   post(cpu: Cpu): { bp: DataBreakpoint; text: string }[] {
-    const hits: { bp: DataBreakpoint; text: string }[] = [];
-    this.bps.forEach((bp, i) => {
-      const now = readBytes(cpu, bp.address, bp.size).data;
-      const old = this.before[i]!;
-      const changed = now.some((b, k) => b !== old[k]);
-      const p = this.pending.find((x) => x.bp === bp);
-      if (changed && bp.access !== 'read') hits.push({ bp, text: `write to ${describe(bp)}: ${valueText(old)} -> ${valueText(now)}` });
-      else if (p) hits.push({ bp, text: `${p.kind} of ${describe(bp)}${p.kind === 'write' ? ` (value unchanged: ${valueText(now)})` : `: ${valueText(now)}`}` });
-    });
+    let hits = DataWatch.NONE;
+    for (let i = 0; i < this.watched.length; i++) {
+      const w = this.watched[i]!;
+      readInto(cpu, this.t, w.lin, w.after);
+      let changed = false;
+      for (let k = 0; k < w.size; k++) if (w.after[k] !== w.before[k]) { changed = true; break; }
+      const kind = this.pendingKind[i];
+      let text: string | null = null;
+      if (changed && w.bp.access !== 'read') text = `write to ${describe(w.bp)}: ${valueText(w.before)} -> ${valueText(w.after)}`;
+      else if (kind === 'write') text = `write of ${describe(w.bp)} (value unchanged: ${valueText(w.after)})`;
+      else if (kind === 'read') text = `read of ${describe(w.bp)}: ${valueText(w.after)}`;
+      if (text !== null) {
+        if (hits === DataWatch.NONE) hits = [];
+        hits.push({ bp: w.bp, text });
+      }
+    }
     return hits;
   }
 }
