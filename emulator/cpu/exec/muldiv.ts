@@ -136,12 +136,9 @@ function imulTrunc(cpu: Cpu, op: Op, size: number, al: number, ah: number, bl: n
     mulFlags(cpu, p !== (p << 16) >> 16);
   } else if (size === 4) {
     const lo = Math.imul(al, bl);
-    mulu32(al >>> 0, bl >>> 0);
-    let hi = r[1]!;
-    if (al < 0) hi -= bl >>> 0;
-    if (bl < 0) hi -= al >>> 0;
     cpu.set32(op.reg, lo);
-    mulFlags(cpu, (hi | 0) !== lo >> 31);
+    // The double product is exact whenever it fits in 32 bits, and far from lo otherwise.
+    mulFlags(cpu, (al | 0) * (bl | 0) !== lo);
   } else {
     mulu64(al >>> 0, ah >>> 0, bl >>> 0, bh >>> 0);
     let h0 = r[2]!, h1 = r[3]!;
