@@ -68,15 +68,26 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   const openPaths = new Map<string, TextDocument>();
   let includeDirs: string[] = [];
 
+  // Files that are not open are read once and kept until the client reports a change
+  // (workspace/didChangeWatchedFiles) or the document is closed: every query consults the indexes
+  // of all known files, so they must not hit the disk each time.
+  const disk = new Map<string, string | undefined>();
+  const readDisk = (path: string): string | undefined => {
+    if (disk.has(path)) return disk.get(path);
+    let text: string | undefined;
+    try {
+      text = existsSync(path) && statSync(path).isFile() ? readFileSync(path, 'utf8') : undefined;
+    } catch {
+      text = undefined;
+    }
+    if (disk.size > 10_000) disk.clear();
+    disk.set(path, text);
+    return text;
+  };
   const project = new Project({
     read(path) {
       const d = openPaths.get(path);
-      if (d) return d.getText();
-      try {
-        return existsSync(path) && statSync(path).isFile() ? readFileSync(path, 'utf8') : undefined;
-      } catch {
-        return undefined;
-      }
+      return d ? d.getText() : readDisk(path);
     },
   }, includeDirs);
 
@@ -178,7 +189,26 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   documents.onDidClose((e) => {
     const p = uriToPath(e.document.uri);
     openPaths.delete(p);
+    disk.delete(p);
     project.forget(p);
+  });
+
+  connection.onDidChangeWatchedFiles((params) => {
+    const touched: string[] = [];
+    for (const c of params.changes) {
+      const p = uriToPath(c.uri);
+      disk.delete(p);
+      // a created file may resolve an %include that was missing: drop the cached misses too
+      for (const [k, v] of disk) if (v === undefined) disk.delete(k);
+      if (!openPaths.has(p)) {
+        project.forget(p);
+        if (SOURCE_EXT.test(p)) project.index(p);
+        touched.push(p);
+      }
+    }
+    for (const p of touched) for (const root of project.rootsOf(p)) if (openPaths.has(root) || project.unitFiles(root).some((f) => openPaths.has(f))) schedule(root, debounceMs);
+    // units whose includes changed keep stale include resolutions: re-index the open files
+    for (const p of openPaths.keys()) project.forget(p);
   });
 
   connection.onHover((params) => {

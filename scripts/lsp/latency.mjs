@@ -33,19 +33,30 @@ function generate(n, salt) {
 const text = generate(want, 0);
 const files = { 'bench/big.asm': text };
 const project = memoryProject(files);
-const times = [];
-for (let i = 0; i < 12; i++) {
-  files['bench/big.asm'] = generate(want, i);
+const runs = Number(process.env.RUNS ?? 30);
+const total = [];
+const asmOnly = [];
+const indexOnly = [];
+for (let i = 0; i < runs; i++) {
+  files['bench/big.asm'] = generate(want, i); // an edit: one constant changes
   const t0 = performance.now();
   project.index('bench/big.asm');
+  const t1 = performance.now();
   const r = project.assembleUnit('bench/big.asm');
-  const t = performance.now() - t0;
+  const t2 = performance.now();
   if (r.diagnostics.length) console.log('diagnostics:', r.diagnostics.slice(0, 3));
-  times.push(t);
+  total.push(t2 - t0);
+  indexOnly.push(t1 - t0);
+  asmOnly.push(t2 - t1);
 }
-const warm = times.slice(2).sort((a, b) => a - b);
-const med = warm[Math.floor(warm.length / 2)];
-console.log(`lines: ${text.split('\n').length - 1}`);
-console.log(`first run (cold): ${times[0].toFixed(1)} ms`);
-console.log(`warm runs: median ${med.toFixed(1)} ms, min ${warm[0].toFixed(1)} ms, max ${warm[warm.length - 1].toFixed(1)} ms`);
+const stats = (xs) => {
+  const w = xs.slice(3).sort((a, b) => a - b);
+  return `median ${w[Math.floor(w.length / 2)].toFixed(1)} ms, min ${w[0].toFixed(1)} ms, max ${w[w.length - 1].toFixed(1)} ms`;
+};
+const { loadavg, cpus } = await import('node:os');
+console.log(`lines: ${text.split('\n').length - 1}; ${runs} edits; load average ${loadavg()[0].toFixed(1)} on ${cpus().length} CPUs`);
+console.log(`first run (cold): ${total[0].toFixed(1)} ms`);
+console.log(`edit -> diagnostics (index + assemble), warm: ${stats(total)}`);
+console.log(`  assemble only: ${stats(asmOnly)}`);
+console.log(`  index only:    ${stats(indexOnly)}`);
 rmSync(dir, { recursive: true, force: true });
