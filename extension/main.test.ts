@@ -1,0 +1,167 @@
+// extension/main.ts against a fake `vscode` module: what activate registers and what the commands
+// send to the adapter. (The real VS Code run is the code-server end-to-end test.)
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+
+const h = vi.hoisted(() => {
+  const commands = new Map<string, (...a: unknown[]) => unknown>();
+  const providers: { type: string; provider: Record<string, (...a: unknown[]) => unknown>; trigger: number }[] = [];
+  const trackers: { createDebugAdapterTracker: (s: unknown) => Record<string, (m: unknown) => void> }[] = [];
+  const shown = { errors: [] as string[], infos: [] as string[], status: [] as string[], output: [] as string[] };
+  const item = { text: '', tooltip: '', visible: false, command: '', name: '', show() { this.visible = true; }, hide() { this.visible = false; }, dispose() {} };
+  const state = {
+    activeDebugSession: undefined as unknown,
+    activeTextEditor: undefined as unknown,
+    inputBox: undefined as string | undefined,
+    inputBoxOptions: undefined as { validateInput?: (t: string) => unknown } | undefined,
+  };
+  const vscode = {
+    DebugConfigurationProviderTriggerKind: { Initial: 1, Dynamic: 2 },
+    StatusBarAlignment: { Left: 1, Right: 2 },
+    Uri: class { static from(c: { scheme: string; path: string; query: string }) { return { ...c, toString: () => `${c.scheme}:${c.path}?${c.query}` }; } },
+    EventEmitter: class { event = () => ({ dispose() {} }); fire() {} },
+    debug: {
+      get activeDebugSession() { return state.activeDebugSession; },
+      registerDebugConfigurationProvider: (type: string, provider: never, trigger: number) => { providers.push({ type, provider, trigger }); return { dispose() {} }; },
+      registerDebugAdapterTrackerFactory: (_t: string, f: never) => { trackers.push(f); return { dispose() {} }; },
+      onDidChangeActiveDebugSession: () => ({ dispose() {} }),
+      onDidTerminateDebugSession: () => ({ dispose() {} }),
+      startDebugging: vi.fn(async () => true),
+    },
+    commands: { registerCommand: (id: string, f: never) => { commands.set(id, f); return { dispose() {} }; } },
+    window: {
+      get activeTextEditor() { return state.activeTextEditor; },
+      tabGroups: { activeTabGroup: { activeTab: undefined } },
+      createOutputChannel: () => ({ appendLine: (l: string) => shown.output.push(l), show() {}, dispose() {} }),
+      createStatusBarItem: () => item,
+      showErrorMessage: async (m: string) => { shown.errors.push(m); },
+      showInformationMessage: async (m: string) => { shown.infos.push(m); },
+      setStatusBarMessage: (m: string) => { shown.status.push(m); return { dispose() {} }; },
+      showInputBox: async (o: { validateInput?: (t: string) => unknown }) => { state.inputBoxOptions = o; return state.inputBox; },
+      showQuickPick: async (items: unknown[]) => items[0],
+      showTextDocument: async () => undefined,
+    },
+    workspace: {
+      registerTextDocumentContentProvider: () => ({ dispose() {} }),
+      textDocuments: [],
+      findFiles: async () => [{ fsPath: '/w/a.asm' }],
+      getWorkspaceFolder: () => undefined,
+      openTextDocument: async () => ({}),
+      fs: { readFile: async () => new Uint8Array() },
+    },
+  };
+  return { commands, providers, trackers, shown, item, state, vscode };
+});
+
+vi.mock('vscode', () => h.vscode);
+vi.mock('vscode-languageclient/node', () => ({ LanguageClient: class { start = async () => {}; stop = async () => {}; }, TransportKind: { ipc: 1 } }));
+
+const { activate, COMMANDS } = await import('./main');
+const context = { subscriptions: [] as unknown[], asAbsolutePath: (p: string) => `/nonexistent/${p}` };
+activate(context as never);
+
+function session(reply: (command: string, args: unknown) => unknown) {
+  const calls: [string, unknown][] = [];
+  return {
+    calls,
+    s: { id: 's1', type: 'kstack', name: 'k', customRequest: async (c: string, a: unknown) => { calls.push([c, a]); return reply(c, a); } },
+  };
+}
+
+beforeEach(() => {
+  h.shown.errors.length = 0;
+  h.shown.status.length = 0;
+  h.state.activeDebugSession = undefined;
+});
+
+describe('activate', () => {
+  it('registers every command', () => {
+    expect([...h.commands.keys()].sort()).toEqual(Object.values(COMMANDS).sort());
+  });
+
+  it('registers initial and dynamic configuration providers for kstack', () => {
+    expect(h.providers.map((p) => [p.type, p.trigger])).toEqual([['kstack', 1], ['kstack', 2]]);
+  });
+
+  it('F5 with no launch.json on an .asm editor launches it', async () => {
+    h.state.activeTextEditor = { document: { uri: { fsPath: '/w/boot.asm' }, languageId: 'nasm', isUntitled: false } };
+    const c = await h.providers[0]!.provider['resolveDebugConfiguration']!(undefined, {});
+    expect(c).toMatchObject({ type: 'kstack', request: 'launch', program: '/w/boot.asm' });
+  });
+
+  it('F5 with nothing open aborts with a message', async () => {
+    h.state.activeTextEditor = undefined;
+    expect(await h.providers[0]!.provider['resolveDebugConfiguration']!(undefined, {})).toBeUndefined();
+    expect(h.shown.errors[0]).toMatch(/Open a .asm file/);
+  });
+
+  it('dynamic configurations list the workspace .asm files', async () => {
+    expect(await h.providers[1]!.provider['provideDebugConfigurations']!(undefined)).toMatchObject([{ program: '/w/a.asm' }]);
+  });
+});
+
+describe('commands', () => {
+  it('need a kstack session', async () => {
+    await h.commands.get('kstack.injectNmi')!();
+    expect(h.shown.errors).toEqual(['KStack: start a KStack debug session first.']);
+  });
+
+  it('inject an NMI and an IRQ (the vector is asked and validated)', async () => {
+    const { s, calls } = session(() => ({}));
+    h.state.activeDebugSession = s;
+    await h.commands.get('kstack.injectNmi')!();
+    h.state.inputBox = '0x21';
+    await h.commands.get('kstack.injectIrq')!();
+    expect(h.state.inputBoxOptions?.validateInput?.('7')).toMatch(/exceptions/);
+    await h.commands.get('kstack.injectMachineCheck')!();
+    expect(calls).toEqual([['kstack/inject', { kind: 'nmi' }], ['kstack/inject', { kind: 'irq', vector: 33 }], ['kstack/inject', { kind: 'mc' }]]);
+    expect(h.shown.errors).toEqual([]);
+  });
+
+  it("show the adapter's error", async () => {
+    h.state.activeDebugSession = session(() => { throw new Error("unknown request 'kstack/inject'"); }).s;
+    await h.commands.get('kstack.injectNmi')!();
+    expect(h.shown.errors).toEqual(["KStack: cannot inject NMI: unknown request 'kstack/inject'"]);
+  });
+
+  it('walk the page tables of a typed address', async () => {
+    const { s, calls } = session(() => ({ physicalAddress: '0x1000', levels: [] }));
+    h.state.activeDebugSession = s;
+    h.state.inputBox = '0xFFFFFFFF80001000';
+    await h.commands.get('kstack.walkPageTables')!();
+    expect(calls).toEqual([['kstack/walkPageTables', { address: '0xffffffff80001000' }]]);
+    expect(h.shown.output.join('\n')).toContain('-> physical 0x1000');
+  });
+
+  it('open a stack: kstack/stacks, then readMemory of its top', async () => {
+    const { s, calls } = session((c) =>
+      c === 'kstack/stacks' ? { stacks: [{ name: 'IST1', base: '0x8000', size: 4096, current: true, rsp: '0x8ff8' }] } : { address: '0x8000', data: Buffer.alloc(4096).toString('base64') },
+    );
+    h.state.activeDebugSession = s;
+    await h.commands.get('kstack.openStackMemory')!();
+    expect(calls).toEqual([['kstack/stacks', {}], ['readMemory', { memoryReference: '0x8000', count: 4096 }]]);
+    expect(h.shown.errors).toEqual([]);
+  });
+});
+
+describe('status bar', () => {
+  it('shows the CPU state while stopped and hides it on continue', async () => {
+    const { s, calls } = session(() => ({ mode: 'long', cpl: 0, stack: 'RSP0' }));
+    h.state.activeDebugSession = s;
+    const t = h.trackers[0]!.createDebugAdapterTracker(s);
+    t['onDidSendMessage']!({ type: 'event', event: 'stopped', body: { threadId: 1, reason: 'entry' } });
+    await vi.waitFor(() => expect(h.item.visible).toBe(true));
+    expect(calls).toEqual([['kstack/cpuState', { threadId: 1 }]]);
+    expect(h.item.text).toBe('$(chip) 64-bit · CPL0 · RSP0 stack');
+    t['onWillReceiveMessage']!({ type: 'request', command: 'continue' });
+    expect(h.item.visible).toBe(false);
+  });
+
+  it('stays hidden when the adapter has no kstack/cpuState', async () => {
+    const { s } = session(() => { throw new Error('unknown request'); });
+    h.state.activeDebugSession = s;
+    const t = h.trackers[0]!.createDebugAdapterTracker(s);
+    t['onDidSendMessage']!({ type: 'event', event: 'stopped', body: { threadId: 1 } });
+    await new Promise((r) => setTimeout(r, 10));
+    expect(h.item.visible).toBe(false);
+  });
+});
