@@ -93,3 +93,67 @@ describe('diagnostics', () => {
     expect(errors('bits 32\nmov eax, dword ptr [ebx]').join()).toMatch(/'ptr' is MASM syntax/);
   });
 });
+
+describe('image for the debugger', () => {
+  it('places sections, symbols and lines', () => {
+    const src = ['%macro two 0', '  nop', '  nop', '%endmacro', 'org 0x7c00', 'start: cli', '  two', 'section .data', 'msg: db "hi"', 'section .bss', 'buf: resb 4'].join('\n');
+    const r = assemble({ path: 'boot.asm', text: src }, { format: 'image', host: memoryHost({}) });
+    expect(r.ok).toBe(true);
+    const img = r.image!;
+    expect(Buffer.from(img.flat).toString('hex')).toBe('fa9090' + '00' + '6869');
+    expect(img.origin).toBe(0x7c00n);
+    expect(img.sections.map((s) => [s.name, s.address, s.size, s.nobits])).toEqual([
+      ['.text', 0x7c00n, 3, false],
+      ['.data', 0x7c04n, 2, false],
+      ['.bss', 0x7c08n, 4, true],
+    ]);
+    expect(img.symbols.map((s) => [s.name, s.address])).toEqual([
+      ['start', 0x7c00n],
+      ['msg', 0x7c04n],
+      ['buf', 0x7c08n],
+    ]);
+    const l = img.lines.map((e) => [e.address, e.size, e.file, e.line, e.expansion?.[0]?.line]);
+    expect(l).toEqual([
+      [0x7c00n, 1, 'boot.asm', 6, undefined],
+      [0x7c01n, 1, 'boot.asm', 7, 2],
+      [0x7c02n, 1, 'boot.asm', 7, 3],
+      [0x7c04n, 2, 'boot.asm', 9, undefined],
+      [0x7c08n, 4, 'boot.asm', 11, undefined],
+    ]);
+    expect(img.bits).toBe(16);
+  });
+  it('maps lines of included files to the include file', () => {
+    const r = assemble({ path: 'main.asm', text: 'db 1\n%include "x.inc"\ndb 3' }, { format: 'image', host: memoryHost({ 'x.inc': '\ndb 2\n' }) });
+    expect(r.image!.lines.map((e) => `${e.file}:${e.line}`)).toEqual(['main.asm:1', 'x.inc:2', 'main.asm:3']);
+    expect(r.image!.files).toEqual(['main.asm', 'x.inc']);
+  });
+});
+
+describe('listing', () => {
+  it('lists addresses, bytes and text', () => {
+    const r = bin('org 0x100\nstart: mov ax, 1\ndb "abcdefghijk"\nresb 2', { listing: true });
+    expect(r.listing).toContain('     2 00000000 B80100');
+    expect(r.listing).toContain('     3 00000003 616263646566676869-');
+    expect(r.listing).toContain('     3 0000000C 6A6B');
+  });
+});
+
+describe('elf', () => {
+  it('writes a relocatable object with symbols and relocations', () => {
+    const r = assemble({ path: 'o.asm', text: 'bits 64\nglobal f\nextern g\nf: call g\nsection .data\ndq f' }, { format: 'elf64', host: memoryHost({}) });
+    expect(r.ok).toBe(true);
+    const o = r.output!;
+    expect(Array.from(o.subarray(0, 6))).toEqual([0x7f, 0x45, 0x4c, 0x46, 2, 1]);
+    const text = new TextDecoder('latin1').decode(o);
+    for (const s of ['.text', '.data', '.rela.text', '.rela.data', '.symtab', '.strtab', '.debug_line', 'f', 'g']) expect(text).toContain(s);
+  });
+  it('rejects org', () => {
+    const r = assemble({ path: 'o.asm', text: 'org 0x100' }, { format: 'elf32', host: memoryHost({}) });
+    expect(r.diagnostics[0]!.message).toMatch(/org/);
+  });
+  it('warns about an undefined global (NASM ignores it)', () => {
+    const r = assemble({ path: 'o.asm', text: 'global nothere' }, { format: 'elf64', host: memoryHost({}) });
+    expect(r.ok).toBe(true);
+    expect(r.diagnostics[0]!.severity).toBe('warning');
+  });
+});

@@ -306,6 +306,10 @@ export class Assembler {
     for (const [name, r] of this.undefinedRefs) {
       this.diag.error(`symbol '${name}' is not defined`, r.loc, r.c, r.e);
     }
+    for (const s of this.symbols.values()) {
+      if (s.global && s.kind === 'label' && s.pass !== this.pass)
+        this.diag.warning(`'${s.name}' is declared global but never defined (NASM ignores it)`, s.loc, s.c, s.e);
+    }
     if (!this.isElf) {
       for (const s of this.symbols.values()) {
         if (s.kind === 'extern' && this.referencedExterns.has(s.name))
@@ -350,7 +354,6 @@ export class Assembler {
     this.referencedExterns = new Set();
     this.undefinedRefs = new Map();
     const text = this.getSection('.text', null, true);
-    text.declared = true;
     this.space = { kind: 'sect', sec: text };
     this.userSpace = this.space;
     for (const sym of this.symbols.values()) if (sym.kind === 'extern' || sym.kind === 'common') sym.pass = -1;
@@ -1709,6 +1712,7 @@ export class Assembler {
         if (!s) {
           s = { name, kind: 'extern', sec: -1, off: 0n, pass: -1, global: false, loc, c: t.c, e: t.e, unknown: false };
           this.symbols.set(name, s);
+          this.changed = true;
         } else if (s.pass !== this.pass) {
           s.kind = 'extern';
           s.loc = loc;
@@ -1730,6 +1734,7 @@ export class Assembler {
         if (!s) {
           s = { name, kind: 'common', sec: -1, off: 0n, pass: -1, global: true, loc, c: t.c, e: t.e, unknown: false };
           this.symbols.set(name, s);
+          this.changed = true;
         }
         if (s.kind !== 'label' || s.pass !== this.pass) {
           s.kind = 'common';

@@ -214,11 +214,6 @@ export function writeElf(asm: Assembler, cls: 64 | 32, debug: boolean): Uint8Arr
       locals.push(e);
     }
   }
-  for (const s of asm.symbols.values()) {
-    if (s.global && s.kind === 'label' && s.pass !== asm.pass) {
-      asm.diag.error(`symbol '${s.name}' is declared global but never defined`, s.loc, s.c, s.e);
-    }
-  }
   const symIndex = (name: string): number => {
     const r = symIndexByName.get(name);
     if (!r) return 0;
