@@ -33,7 +33,7 @@ function sources(dir: string): string[] {
   for (const name of names) {
     const p = join(dir, name);
     if (statSync(p).isDirectory()) out = out.concat(sources(p));
-    else if (/\.(ts|mts|js|mjs)$/.test(name) && !/\.test\.ts$/.test(name)) out.push(p);
+    else if (/\.(ts|mts|js|mjs)$/.test(name) && !/\.(test|oracle)\.ts$/.test(name)) out.push(p);
   }
   return out;
 }
