@@ -205,6 +205,12 @@ describe('diagnostics', () => {
     expect(d.file).toBe('b.inc');
     expect(d.range.start.line).toBe(1);
   });
+  it('an error inside an included file is also summarised on the %include line', () => {
+    const p = memoryProject({ 'a.asm': 'nop\n%include "b.inc"\n', 'b.inc': '%include "c.inc"\n', 'c.inc': '  bogus_insn eax\n' });
+    const r = p.assembleUnit('a.asm');
+    const sum = r.diagnostics.filter((d) => /in (b|c)\.inc/.test(d.message)).map((d) => `${d.file}:${d.range.start.line}:${d.range.start.character}:${d.severity}`);
+    expect(sum).toEqual(['b.inc:0:9:error', 'a.asm:1:9:error']);
+  });
   it('an error through a macro is reported at the call site the user wrote', () => {
     const p = memoryProject({ 'a.asm': '%macro m 1\n  mov %1, 1\n%endmacro\nbits 64\n  m nosuchreg\n' });
     const d = p.assembleUnit('a.asm').diagnostics.find((x) => x.severity === 'error')!;

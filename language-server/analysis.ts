@@ -390,8 +390,46 @@ export class Project {
     }));
     const files = this.unitFiles(r);
     for (const f of res.image?.files ?? []) if (!files.includes(normalize(f))) files.push(normalize(f));
+    diagnostics.push(...this.includeSummaries(r, diagnostics));
     const out: UnitResult = { root: r, files, diagnostics, image: res.image, format, ms: now() - t0 };
     this.results.set(r, out);
+    return out;
+  }
+
+  /**
+   * For problems inside included files: one diagnostic on each `%include` line of the root (and of
+   * each intermediate file) that leads to them, so the person editing the main file sees them
+   * without opening the include.
+   */
+  private includeSummaries(root: string, diags: AsmDiagnostic[]): AsmDiagnostic[] {
+    const out: AsmDiagnostic[] = [];
+    const seen = new Set<string>();
+    const walk = (file: string, depth: number): { errors: number; warnings: number; first?: AsmDiagnostic } => {
+      const own = diags.filter((d) => d.file === file);
+      let errors = own.filter((d) => d.severity === 'error').length;
+      let warnings = own.filter((d) => d.severity === 'warning').length;
+      let first: AsmDiagnostic | undefined = own.find((d) => d.severity === 'error') ?? own[0];
+      if (seen.has(file) || depth > 50) return { errors, warnings, first };
+      seen.add(file);
+      for (const inc of this.index(file)?.includes ?? []) {
+        if (!inc.resolved) continue;
+        const sub = walk(inc.resolved, depth + 1);
+        if (sub.errors + sub.warnings === 0) continue;
+        const parts = [sub.errors ? `${sub.errors} error${sub.errors > 1 ? 's' : ''}` : '', sub.warnings ? `${sub.warnings} warning${sub.warnings > 1 ? 's' : ''}` : ''].filter(Boolean);
+        out.push({
+          file,
+          range: inc.range,
+          severity: sub.errors ? 'error' : 'warning',
+          message: `${parts.join(' and ')} in ${inc.name}${sub.first ? `: ${sub.first.message}` : ''}`,
+          related: sub.first ? [{ file: sub.first.file, line: sub.first.range.start.line, message: sub.first.message }] : undefined,
+        });
+        errors += sub.errors;
+        warnings += sub.warnings;
+        first ??= sub.first;
+      }
+      return { errors, warnings, first };
+    };
+    walk(root, 0);
     return out;
   }
 

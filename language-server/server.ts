@@ -96,25 +96,29 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   const timers = new Map<string, NodeJS.Timeout>();
 
   function validate(path: string): void {
-    for (const root of project.rootsOf(path)) {
+    // An included file can belong to several units: merge what each says about each file.
+    const byFile = new Map<string, Diagnostic[]>();
+    const roots = project.rootsOf(path);
+    for (const root of roots) {
       const res = project.assembleUnit(root);
-      const byFile = new Map<string, Diagnostic[]>();
-      for (const f of res.files) byFile.set(f, []);
+      for (const f of res.files) if (!byFile.has(f)) byFile.set(f, []);
       for (const d of res.diagnostics) {
         const list = byFile.get(d.file) ?? byFile.set(d.file, []).get(d.file)!;
-        list.push({
+        const diag: Diagnostic = {
           range: d.range,
           severity: SEVERITY[d.severity],
           source: 'kstack-asm',
-          message: d.message,
+          message: roots.length > 1 && d.file !== root ? `${d.message} (when included from ${root.slice(root.lastIndexOf('/') + 1)})` : d.message,
           relatedInformation: d.related?.map((r) => ({ location: { uri: pathToUri(r.file), range: { start: { line: r.line, character: 0 }, end: { line: r.line, character: 1000 } } }, message: r.message })),
-        });
+        };
+        if (!list.some((x) => x.message === diag.message && x.range.start.line === diag.range.start.line && x.range.start.character === diag.range.start.character)) list.push(diag);
       }
-      const before = published.get(root) ?? new Set<string>();
-      for (const f of before) if (!byFile.has(f)) void connection.sendDiagnostics({ uri: pathToUri(f), diagnostics: [] });
-      for (const [f, list] of byFile) void connection.sendDiagnostics({ uri: pathToUri(f), diagnostics: list });
-      published.set(root, new Set(byFile.keys()));
     }
+    const key = roots.join('|');
+    const before = published.get(key) ?? new Set<string>();
+    for (const f of before) if (!byFile.has(f)) void connection.sendDiagnostics({ uri: pathToUri(f), diagnostics: [] });
+    for (const [f, list] of byFile) void connection.sendDiagnostics({ uri: pathToUri(f), diagnostics: list });
+    published.set(key, new Set(byFile.keys()));
   }
 
   function schedule(path: string, delay: number): void {
