@@ -545,7 +545,8 @@ export class Engine {
 
   /** Starts a task on the run loop. */
   private begin(task: Task): void {
-    this.deliverPendingException();
+    const pending = this.exception?.pendingDelivery ? this.exception : undefined;
+    this.exception = undefined;
     this.task = task;
     this.state = 'running';
     this.pauseRequested = false;
@@ -555,12 +556,16 @@ export class Engine {
     const i0 = this.cpu.instructionCount;
     let progress: string | null = null;
     let lastProgress = t0;
+    let first = true;
     const tick = () => {
       if (gen !== this.runGeneration || this.task !== task) return;
       const sliceEnd = this.host.now() + SLICE_MS;
       let outcome: Outcome | null = null;
       try {
-        for (;;) {
+        // Resuming after an intercepted exception delivers it first; that can raise another.
+        if (first && pending) outcome = this.deliver(pending);
+        first = false;
+        while (!outcome) {
           if (this.pauseRequested) {
             outcome = { reason: 'pause', description: `Paused at ${this.where(this.cpu.rip)}` };
             break;
@@ -622,22 +627,22 @@ export class Engine {
     this.emit({ type: 'stopped', ...info });
   }
 
-  /** Resuming after an intercepted exception delivers it to the guest (through its IDT). */
-  private deliverPendingException(): void {
-    const e = this.exception;
-    this.exception = undefined;
-    if (!e || !e.pendingDelivery || !this.machine) return;
+  /**
+   * Delivers an intercepted exception to the guest (through its IDT), unless the user moved RIP
+   * meanwhile. Exceptions the delivery raises stop again when their filter is on.
+   */
+  private deliver(e: ExceptionStop): Outcome | null {
     const cpu = this.cpu;
-    // The user may have moved RIP (set next statement, or fixed the fault): then do not deliver.
-    if (cpu.rip !== e.rip) return;
+    if (cpu.rip !== e.rip) return null;
     const saved = cpu.interceptExceptions;
-    cpu.interceptExceptions = 0;
+    cpu.interceptExceptions = saved & ~(1 << e.vector);
+    let r: StopReason;
     try {
-      const r = cpu.exception(e.vector, e.errorCode);
-      if (r === StopReason.TripleFault) this.dead = 'the CPU triple-faulted delivering the exception';
+      r = cpu.exception(e.vector, e.errorCode);
     } finally {
       cpu.interceptExceptions = saved;
     }
+    return r === StopReason.None ? null : this.machineStop(r);
   }
 
   setExceptionFilters(ids: string[]): void {
