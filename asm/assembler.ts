@@ -284,7 +284,16 @@ export class Assembler {
       });
     }
     this.finalChecks();
-    const diagnostics = this.diag.list;
+    // in source order: files in the order they were read, then line and column
+    const fileOrder = new Map([...this.files].map((f, i) => [f, i]));
+    const diagnostics = this.diag.list
+      .map((d, i) => ({ d, i }))
+      .sort((a, b) => {
+        const fa = fileOrder.get(a.d.file) ?? 1e9;
+        const fb = fileOrder.get(b.d.file) ?? 1e9;
+        return fa - fb || a.d.line - b.d.line || a.d.column - b.d.column || a.i - b.i;
+      })
+      .map((x) => x.d);
     const ok = this.diag.errors === 0;
     const res: AssembleResult = { ok, diagnostics };
     if (this.opts.listing) res.listing = this.makeListing();
