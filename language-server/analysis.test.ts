@@ -86,6 +86,28 @@ describe('definition and references', () => {
   });
 });
 
+describe('macro-local labels and case-insensitive macros', () => {
+  const src = ['%imacro spin 1', '%%again:', '    dec %1', '    jnz %%again', '%endmacro', '%macro other 0', '%%again: jmp %%again', '%endmacro', 'bits 64', 'SPIN ecx', 'spin edx', ''].join('\n');
+  it('%%label: definition and references inside its own macro only', () => {
+    const p = memoryProject({ 'a.asm': src });
+    const d = p.definition('a.asm', { line: 3, character: 10 });
+    expect(d.map((x) => `${x.range.start.line}:${x.range.start.character}`)).toEqual(['1:0']);
+    expect(p.references('a.asm', { line: 1, character: 2 }).map((r) => r.range.start.line)).toEqual([1, 3]);
+    expect(p.references('a.asm', { line: 6, character: 2 }).map((r) => r.range.start.line)).toEqual([6, 6]);
+  });
+  it('%%label rename keeps the %%', () => {
+    const p = memoryProject({ 'a.asm': src });
+    const r = p.rename('a.asm', { line: 1, character: 2 }, 'loop2');
+    expect('edits' in r && r.edits.map((e) => `${e.range.start.line}:${e.text}`)).toEqual(['1:%%loop2', '3:%%loop2']);
+  });
+  it('%imacro is found in any case', () => {
+    const p = memoryProject({ 'a.asm': src });
+    expect(p.definition('a.asm', { line: 9, character: 1 }).map((x) => x.range.start.line)).toEqual([0]);
+    expect(p.references('a.asm', { line: 0, character: 9 }).map((r) => r.range.start.line)).toEqual([0, 9, 10]);
+    expect(p.hover('a.asm', { line: 9, character: 1 })!.markdown).toMatch(/%macro spin 1/);
+  });
+});
+
 describe('rename', () => {
   it('a local label: .x where written locally, parent.x where written in full', () => {
     const p = project();

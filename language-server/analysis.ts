@@ -45,6 +45,8 @@ export interface Definition {
   valueText?: string;
   /** The mode (`bits`) in effect at the definition. */
   bits: number;
+  /** `%imacro`, `%idefine`, `%ixdefine`, `%iassign`: matched in any case. */
+  ci?: boolean;
 }
 
 export interface Reference {
@@ -155,6 +157,7 @@ export function indexFile(file: string, text: string): FileIndex {
   let bits = 16;
   let parent: string | undefined;
   let macroDepth = 0;
+  let macroName = '';
   let struc: string | undefined;
 
   for (let ln = 0; ln < lines.length; ln++) {
@@ -181,8 +184,9 @@ export function indexFile(file: string, text: string): FileIndex {
         const nt = toks[1];
         if (nt && nt.k === 'id') {
           const p = parseParamSpec(toks, 2);
-          pushDef({ name: nt.s, kind: 'macro', range: rng(ln, nt.c, nt.e), params: { min: p.min, max: p.max, greedy: p.greedy, defaults: p.defaults } }, nt);
+          pushDef({ name: nt.s, kind: 'macro', range: rng(ln, nt.c, nt.e), params: { min: p.min, max: p.max, greedy: p.greedy, defaults: p.defaults }, ci: d === '%imacro' }, nt);
           skip = 1;
+          if (macroDepth === 0) macroName = nt.s;
         }
         macroDepth++;
       } else if (d === '%endmacro' || d === '%endm') {
@@ -196,9 +200,12 @@ export function indexFile(file: string, text: string): FileIndex {
             const close = rest.findIndex((t) => t.s === ')');
             rest = rest.slice(close + 1);
           }
-          pushDef({ name: nt.s, kind: 'define', range: rng(ln, nt.c, nt.e), valueText: line.slice(rest[0]?.c ?? line.length, rest.length ? rest[rest.length - 1]!.e : line.length).trim() }, nt);
+          pushDef({ name: nt.s, kind: 'define', ci: /^%i/.test(d), range: rng(ln, nt.c, nt.e), valueText: line.slice(rest[0]?.c ?? line.length, rest.length ? rest[rest.length - 1]!.e : line.length).trim() }, nt);
           skip = 1;
         }
+      } else if (first.s.startsWith('%%') && macroDepth > 0 && first.s.length > 2) {
+        // a macro-local label `%%x` (scoped to the macro body)
+        pushDef({ name: `${macroName}.${first.s}`, kind: 'local', range: rng(ln, first.c, first.e) }, first);
       } else if (d === '%include') {
         const nt = toks[1];
         if (nt && nt.k === 'str') includes.push({ name: nt.s.slice(1, -1), file, range: rng(ln, nt.c, nt.e) });
@@ -270,6 +277,10 @@ export function indexFile(file: string, text: string): FileIndex {
     for (let i = 0; i < toks.length; i++) {
       if (i === skip || i === skip2) continue;
       const t = toks[i]!;
+      if (t.k === 'pp' && i > 0 && macroDepth > 0 && t.s.startsWith('%%') && t.s.length > 2) {
+        refs.push({ name: `${macroName}.${t.s}`, file, range: rng(ln, t.c, t.e), isDef: false });
+        continue;
+      }
       if (t.k !== 'id') continue;
       const raw = nameOf(t);
       const lower = raw.toLowerCase();
@@ -478,19 +489,26 @@ export class Project {
       if (inc?.resolved) return [{ name: inc.name, kind: 'label', file: inc.resolved, range: rng(0, 0, 0), lineRange: rng(0, 0, 0), bits: 16 }];
       return [];
     }
-    if (at.tok.k !== 'id') return [];
-    const defs = this.scopeDefs(file).filter((d) => d.kind !== 'section' && (d.name === at.name || (d.kind === 'macro' && d.name.toLowerCase() === at.name.toLowerCase() && false)));
-    return defs;
+    if (!isSymbolToken(at.tok)) return [];
+    const lower = at.name.toLowerCase();
+    const defs = this.scopeDefs(file).filter((d) => d.kind !== 'section' && (d.name === at.name || (d.ci === true && d.name.toLowerCase() === lower)));
+    // an exact-case definition wins over case-insensitive ones
+    const exact = defs.filter((d) => d.name === at.name);
+    return exact.length ? exact : defs;
   }
 
   /** Every reference to the symbol under `pos` (definitions included when `includeDecl`). */
   references(file: string, pos: Position, includeDecl = true): Reference[] {
     const at = this.tokenAt(file, pos);
-    if (!at || at.tok.k !== 'id') return [];
-    if (this.definition(file, pos).length === 0) return [];
+    if (!at || !isSymbolToken(at.tok)) return [];
+    const defs = this.definition(file, pos);
+    if (defs.length === 0) return [];
+    const ci = defs.some((d) => d.ci);
+    const name = defs[0]!.name;
+    const lower = name.toLowerCase();
     const out: Reference[] = [];
     for (const f of this.scopeFiles(file)) {
-      for (const r of this.index(f)?.refs ?? []) if (r.name === at.name && (includeDecl || !r.isDef)) out.push(r);
+      for (const r of this.index(f)?.refs ?? []) if ((r.name === name || (ci && r.name.toLowerCase() === lower)) && (includeDecl || !r.isDef)) out.push(r);
     }
     return out;
   }
@@ -498,11 +516,13 @@ export class Project {
   /** Rename: the edits, or an error message. Labels, local labels, macros, defines, equs. */
   rename(file: string, pos: Position, newName: string): { edits: { file: string; range: Range; text: string }[] } | { error: string } {
     const at = this.tokenAt(file, pos);
-    if (!at || at.tok.k !== 'id') return { error: 'Not a symbol' };
+    if (!at || !isSymbolToken(at.tok)) return { error: 'Not a symbol' };
     const defs = this.definition(file, pos);
     if (defs.length === 0) return { error: `'${at.name}' is not defined in this project` };
-    if (!/^[A-Za-z_.?@$][A-Za-z0-9_$#@~.?]*$/.test(newName)) return { error: `'${newName}' is not a valid name` };
     const def = defs[0]!;
+    const macroLocal = def.name.includes('.%%');
+    if (macroLocal && !newName.startsWith('%%')) newName = '%%' + newName;
+    if (!/^(%%)?[A-Za-z_.?@$][A-Za-z0-9_$#@~.?]*$/.test(newName)) return { error: `'${newName}' is not a valid name` };
     const local = def.kind === 'local' || def.kind === 'field';
     const edits: { file: string; range: Range; text: string }[] = [];
     const oldLocal = local ? at.name.slice(at.name.indexOf('.', 1) >= 0 ? at.name.lastIndexOf('.') : 0) : '';
@@ -510,7 +530,8 @@ export class Project {
       const ix = this.index(r.file)!;
       const written = ix.lines[r.range.start.line]!.slice(r.range.start.character, r.range.end.character);
       let text = newName;
-      if (local) {
+      if (macroLocal) text = newName;
+      else if (local) {
         // `.x` written locally or `parent.x` written in full: keep the form the user wrote
         const nn = newName.startsWith('.') ? newName : '.' + newName;
         text = written.startsWith('.') ? nn : written.slice(0, written.length - oldLocal.length) + nn;
@@ -544,7 +565,7 @@ export class Project {
       if (v === undefined) return undefined;
       return { markdown: numberHover(v), range };
     }
-    if (tok.k !== 'id') return undefined;
+    if (!isSymbolToken(tok)) return undefined;
     const lower = tok.s.toLowerCase();
     const defs = tok.s.startsWith('$') ? [] : this.definition(file, pos);
     if (defs.length === 0 && !tok.s.startsWith('$')) {
@@ -689,6 +710,10 @@ export class Project {
     if (p.greedy && active >= n) active = n - 1;
     return { label: `${def.name} ${parameters.join(', ')}`, parameters, active, doc: `Macro taking ${paramCountText(p)} (${baseName(def.file)}:${def.range.start.line + 1})` };
   }
+}
+
+function isSymbolToken(t: Token): boolean {
+  return t.k === 'id' || (t.k === 'pp' && t.s.startsWith('%%') && t.s.length > 2);
 }
 
 export interface CompletionEntry { label: string; kind: 'mnemonic' | 'register' | 'keyword' | 'label' | 'macro' | 'constant'; detail?: string }

@@ -243,11 +243,11 @@ export function startServer(connection: Connection = createConnection(ProposedFe
         section = s;
         label = undefined;
       } else if ((d.kind === 'local' || d.kind === 'field') && label) {
-        s.name = d.name.slice(d.name.lastIndexOf('.'));
+        s.name = d.name.includes('.%%') ? d.name.slice(d.name.indexOf('.%%') + 1) : d.name.slice(d.name.lastIndexOf('.'));
         label.children!.push(s);
       } else {
         (section ? section.children! : out).push(s);
-        if (d.kind === 'label' || d.kind === 'struc') label = s;
+        if (d.kind === 'label' || d.kind === 'struc' || d.kind === 'macro') label = s;
       }
     }
     return out;
