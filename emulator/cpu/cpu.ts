@@ -764,7 +764,7 @@ export class Cpu extends Mmu<Op> {
       this.opIp = ip;
       const off = ip - this.fetchLin;
       let op: Op | null = null;
-      if (off >= 0 && off < 4096) op = this.fetchOps[off]!;
+      if (off >= 0 && off < 4096) op = this.fetchOps[off | 0]!;
       if (op === null) op = this.fetchSlow(ip);
       this.ip = ip + op.len;
       switch (op.hot) {
