@@ -51,6 +51,9 @@ export const Errors = {
   noDataBreakpoint: (why: string) => new DebugError(3008, why),
   unknownSource: (ref: unknown) => new DebugError(3009, `no source with reference ${String(ref)}`),
 
+  noInjection: () => new DebugError(3010, 'this machine has no interrupt controller wired to the CPU yet: NMI, IRQ and machine-check injection need it'),
+  badInjection: (why: string) => new DebugError(3011, `kstack/inject: ${why}`),
+
   // ---- evaluate ---------------------------------------------------------------------------------
   syntax: (why: string, col: number) => new DebugError(4001, `${why} (at column ${col + 1})`),
   unknownName: (name: string) => new DebugError(4002, `'${name}' is not a register or a symbol`),

@@ -17,6 +17,12 @@ export interface Machine {
   exitCode(): number | undefined;
   /** True when a serial port is wired (serialOutput will be called as the guest writes to it). */
   readonly hasSerial: boolean;
+  /**
+   * Injects an event at the next instruction boundary (an NMI, an external interrupt with
+   * `vector` through the local APIC, a machine check); returns why it cannot, or undefined.
+   * Absent: the machine has no interrupt controller.
+   */
+  inject?(kind: 'nmi' | 'irq' | 'mc', vector?: number): string | undefined;
 }
 
 export interface MachineOptions {

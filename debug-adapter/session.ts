@@ -16,6 +16,7 @@ import { hex64, parseAddress, readBytes, writeBytes } from './memory';
 import { registerNames } from './registers';
 import type { Frame } from './stack';
 import { Variables } from './variables';
+import { cpuMode, stacks, walkPageTables } from './system';
 
 const THREAD_ID = 1;
 const MAX_READ = 1 << 20;
@@ -631,8 +632,53 @@ export class KStackSession extends DebugSession {
   }
 
   protected override customRequest(command: string, response: DebugProtocol.Response, args: unknown): void {
-    if (command === 'modules') return this.modulesRequest(response as DebugProtocol.ModulesResponse);
-    void args;
+    const a = (args ?? {}) as Record<string, unknown>;
+    switch (command) {
+      case 'modules':
+        return this.modulesRequest(response as DebugProtocol.ModulesResponse);
+      case 'kstack/cpuState':
+        return this.handle(response, () => {
+          const cpu = this.engine.cpu;
+          const current = stacks(cpu).find((s) => s.current);
+          return { mode: cpuMode(cpu), cpl: cpu.cpl, stack: current?.name, rsp: hex64(cpu.getReg('rsp')) };
+        });
+      case 'kstack/stacks':
+        return this.handle(response, () => {
+          const cpu = this.engine.cpu;
+          const rsp = cpu.getReg('rsp');
+          return {
+            stacks: stacks(cpu).map((s) => ({ name: s.name, base: hex64(s.base), size: s.size, current: s.current || undefined, rsp: s.current ? hex64(rsp) : undefined })),
+          };
+        });
+      case 'kstack/walkPageTables':
+        return this.handle(response, () => {
+          if (typeof a['address'] !== 'string') throw Errors.badArguments(command, 'address must be a string (an address or an expression)');
+          const addr = parseAddress(a['address']) ?? this.engine.evaluate(a['address']).value;
+          const w = walkPageTables(this.engine.cpu, addr);
+          return {
+            address: hex64(w.address),
+            cr3: w.cr3 !== undefined ? hex64(w.cr3) : undefined,
+            levels: w.levels.map((l) => ({ name: l.name, index: l.index, entryAddress: hex64(l.entryAddress), value: hex64(l.value), flags: l.flags })),
+            physicalAddress: w.physicalAddress !== undefined ? hex64(w.physicalAddress) : undefined,
+            pageSize: w.pageSize,
+            fault: w.fault,
+          };
+        });
+      case 'kstack/inject':
+        return this.handle(response, () => {
+          const m = this.engine.machine;
+          if (!m) throw Errors.notLaunched();
+          const kind = a['kind'];
+          if (kind !== 'nmi' && kind !== 'irq' && kind !== 'mc') throw Errors.badInjection(`kind must be nmi, irq or mc (got ${JSON.stringify(kind)})`);
+          const vector = a['vector'];
+          if (kind === 'irq' && !(typeof vector === 'number' && Number.isInteger(vector) && vector >= 32 && vector <= 255))
+            throw Errors.badInjection(`an IRQ needs a vector from 32 to 255 (got ${JSON.stringify(vector)})`);
+          if (!m.inject) throw Errors.noInjection();
+          const why = m.inject(kind, vector as number | undefined);
+          if (why) throw Errors.badInjection(why);
+          return {};
+        });
+    }
     this.fail(response, Errors.unknownCommand(command));
   }
 
