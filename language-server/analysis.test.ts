@@ -44,6 +44,12 @@ describe('hover', () => {
     expect(h, _name).toBeDefined();
     for (const r of res) expect(h!.markdown).toMatch(r);
   });
+  it('a macro parameter', () => {
+    const m = memoryProject({ 'm.inc': macros });
+    expect(m.hover('m.inc', at(macros, 5, '%1', 1))!.markdown).toMatch(/Parameter 1 of macro `outb` \(2 parameters\)/);
+    const q = memoryProject({ 'a.asm': '%macro save 1-3 rax, rbx\n push %2\n%endmacro\n' });
+    expect(q.hover('a.asm', { line: 1, character: 8 })!.markdown).toMatch(/Parameter 2 of macro `save`.*default `rax`/);
+  });
   it('nothing on a comma or a comment', () => {
     expect(p.hover('k/kernel.asm', at(kernel, 5, ','))).toBeUndefined();
   });

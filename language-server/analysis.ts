@@ -390,7 +390,8 @@ export class Project {
     const text = this.source.read(r) ?? '';
     const t0 = now();
     const wantsElf = /^\s*(extern|global|common)\b/im.test(text);
-    const format: OutputFormat = wantsElf ? (/^\s*\[?\s*bits\s+32/im.test(text) ? 'elf32' : 'elf64') : 'image';
+    const only32 = /^\s*\[?\s*(bits\s+32|use32)\b/im.test(text) && !/^\s*\[?\s*(bits\s+64|use64)\b/im.test(text);
+    const format: OutputFormat = wantsElf ? (only32 ? 'elf32' : 'elf64') : 'image';
     const res = assemble({ path: r, text }, { format, host: this.host, includeDirs: this.includeDirs, debugInfo: false, maxPasses: 20 });
     const diagnostics: AsmDiagnostic[] = res.diagnostics.map((d) => ({
       file: normalize(d.file),
@@ -565,6 +566,15 @@ export class Project {
       if (v === undefined) return undefined;
       return { markdown: numberHover(v), range };
     }
+    if (tok.k === 'pp' && /^%[+-]?\d+$/.test(tok.s)) {
+      const m = this.enclosingMacro(at.ix, pos.line);
+      if (!m) return undefined;
+      const n = Number(tok.s.replace(/^%[+-]?/, ''));
+      const p = m.params!;
+      const opt = n > p.min ? (p.defaults[n - p.min - 1] !== undefined ? `, optional (default \`${p.defaults[n - p.min - 1]}\`)` : ', optional') : '';
+      const greedy = p.greedy && n === Math.max(p.min, p.max) ? ', takes the rest of the line' : '';
+      return { markdown: `Parameter ${n} of macro \`${m.name}\` (${paramCountText(p)})${opt}${greedy}.`, range };
+    }
     if (!isSymbolToken(tok)) return undefined;
     const lower = tok.s.toLowerCase();
     const defs = tok.s.startsWith('$') ? [] : this.definition(file, pos);
@@ -576,6 +586,21 @@ export class Project {
     }
     if (defs.length === 0) return undefined;
     return { markdown: this.symbolHover(file, defs[0]!), range };
+  }
+
+  /** The macro whose body contains `line` (the nearest `%macro` above it not closed before it). */
+  private enclosingMacro(ix: FileIndex, line: number): Definition | undefined {
+    let depth = 0;
+    for (let l = line; l >= 0; l--) {
+      const t = /^\s*(%(?:i?macro|endmacro|endm))\b/i.exec(ix.lines[l] ?? '');
+      if (!t) continue;
+      const d = t[1]!.toLowerCase();
+      if (d === '%endmacro' || d === '%endm') {
+        if (l !== line) depth++;
+      } else if (depth === 0) return ix.defs.find((x) => x.kind === 'macro' && x.range.start.line === l);
+      else depth--;
+    }
+    return undefined;
   }
 
   private symbolHover(file: string, d: Definition): string {
