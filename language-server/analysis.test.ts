@@ -114,6 +114,25 @@ describe('macro-local labels and case-insensitive macros', () => {
   });
 });
 
+describe('across ELF objects', () => {
+  const files = {
+    'main.asm': 'bits 64\nextern lib_add\nglobal _start\n_start:\n call lib_add\n',
+    'lib.asm': 'bits 64\nglobal lib_add\nlib_add:\n ret\nstruc pt\n.x resd 1\nendstruc\n mov eax, pt_size\n',
+  };
+  it('an extern goes to the global label of another file', () => {
+    const p = memoryProject(files);
+    expect(p.definition('main.asm', { line: 4, character: 7 }).map((d) => `${d.file}:${d.range.start.line}`)).toEqual(['lib.asm:2']);
+  });
+  it('references of a global reach the files that declare it extern', () => {
+    const p = memoryProject(files);
+    expect(p.references('lib.asm', { line: 2, character: 1 }).map((r) => `${r.file}:${r.range.start.line}`)).toEqual(['lib.asm:1', 'lib.asm:2', 'main.asm:1', 'main.asm:4']);
+  });
+  it('x_size goes to struc x', () => {
+    const p = memoryProject(files);
+    expect(p.definition('lib.asm', { line: 7, character: 11 }).map((d) => `${d.kind}:${d.name}`)).toEqual(['struc:pt']);
+  });
+});
+
 describe('rename', () => {
   it('a local label: .x where written locally, parent.x where written in full', () => {
     const p = project();

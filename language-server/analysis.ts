@@ -64,6 +64,9 @@ export interface FileIndex {
   defs: Definition[];
   refs: Reference[];
   includes: IncludeRef[];
+  /** Names the file declares `global` (and `extern`): how ELF programs reach across files. */
+  globals: Set<string>;
+  externs: Set<string>;
   /** `bits` in effect at the start of each line (16 until a `bits` line). */
   bitsAt: number[];
   /** The non-local label in effect at each line (for local label completion and resolution). */
@@ -152,6 +155,8 @@ export function indexFile(file: string, text: string): FileIndex {
   const defs: Definition[] = [];
   const refs: Reference[] = [];
   const includes: IncludeRef[] = [];
+  const globals = new Set<string>();
+  const externs = new Set<string>();
   const bitsAt: number[] = [];
   const parentAt: (string | undefined)[] = [];
   let bits = 16;
@@ -229,6 +234,17 @@ export function indexFile(file: string, text: string): FileIndex {
         pushDef({ name: nt.s, kind: 'struc', range: rng(ln, nt.c, nt.e) }, nt);
         struc = nt.s;
         skip = k + 1;
+      } else if (kwl === 'global' || kwl === 'extern' || kwl === 'common' || kwl === 'static') {
+        const set = kwl === 'extern' ? externs : globals;
+        let expectName = true;
+        for (let i = k + 1; i < toks.length; i++) {
+          const t = toks[i]!;
+          if (t.s === ',') expectName = true;
+          else if (t.k === 'id' && expectName) {
+            set.add(nameOf(t));
+            expectName = false;
+          }
+        }
       } else if (kwl === 'endstruc') {
         struc = undefined;
       } else if (first.k === 'id' && macroDepth === 0) {
@@ -288,7 +304,7 @@ export function indexFile(file: string, text: string): FileIndex {
       refs.push({ name: macroDepth > 0 && isLocalName(raw) ? raw : qualify(raw), file, range: rng(ln, t.c, t.e), isDef: false });
     }
   }
-  return { file, defs, refs, includes, bitsAt, parentAt, lines };
+  return { file, defs, refs, includes, globals, externs, bitsAt, parentAt, lines };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -495,7 +511,23 @@ export class Project {
     const defs = this.scopeDefs(file).filter((d) => d.kind !== 'section' && (d.name === at.name || (d.ci === true && d.name.toLowerCase() === lower)));
     // an exact-case definition wins over case-insensitive ones
     const exact = defs.filter((d) => d.name === at.name);
-    return exact.length ? exact : defs;
+    if (exact.length || defs.length) return exact.length ? exact : defs;
+    // `struc x` defines `x_size`
+    if (at.name.endsWith('_size')) {
+      const st = this.scopeDefs(file).filter((d) => d.kind === 'struc' && d.name === at.name.slice(0, -5));
+      if (st.length) return st;
+    }
+    // an `extern` (or `global` declared here): the label of another known file that declares it global
+    const here = scopeIndexes(this, file);
+    if (here.some((ix) => ix.externs.has(at.name) || ix.globals.has(at.name))) {
+      const out: Definition[] = [];
+      for (const f of this.knownFiles()) {
+        const ix = this.index(f);
+        if (ix && ix.globals.has(at.name)) out.push(...ix.defs.filter((d) => d.name === at.name && d.kind !== 'section'));
+      }
+      return out;
+    }
+    return [];
   }
 
   /** Every reference to the symbol under `pos` (definitions included when `includeDecl`). */
@@ -507,8 +539,16 @@ export class Project {
     const ci = defs.some((d) => d.ci);
     const name = defs[0]!.name;
     const lower = name.toLowerCase();
+    const files = this.scopeFiles(file);
+    // a global symbol: every known file that declares it extern or global
+    if (defs.some((d) => this.index(d.file)?.globals.has(d.name))) {
+      for (const f of this.knownFiles()) {
+        const ix = this.index(f);
+        if (ix && (ix.externs.has(name) || ix.globals.has(name)) && !files.includes(f)) files.push(f);
+      }
+    }
     const out: Reference[] = [];
-    for (const f of this.scopeFiles(file)) {
+    for (const f of files) {
       for (const r of this.index(f)?.refs ?? []) if ((r.name === name || (ci && r.name.toLowerCase() === lower)) && (includeDecl || !r.isDef)) out.push(r);
     }
     return out;
@@ -735,6 +775,10 @@ export class Project {
     if (p.greedy && active >= n) active = n - 1;
     return { label: `${def.name} ${parameters.join(', ')}`, parameters, active, doc: `Macro taking ${paramCountText(p)} (${baseName(def.file)}:${def.range.start.line + 1})` };
   }
+}
+
+function scopeIndexes(p: Project, file: string): FileIndex[] {
+  return p.scopeFiles(file).map((f) => p.index(f)).filter((x): x is FileIndex => x !== undefined);
 }
 
 function isSymbolToken(t: Token): boolean {
