@@ -241,7 +241,7 @@ describe('diagnostics', () => {
     const d = r.diagnostics[0]!;
     expect(d.file).toBe('a.asm');
     expect(d.severity).toBe('error');
-    expect(d.range.start.line).toBe(1);
+    expect(d.range).toEqual({ start: { line: 1, character: 13 }, end: { line: 1, character: 19 } });
     expect(d.message).toMatch(/nosuch/);
   });
   it('an error inside an included file is reported in that file', () => {
