@@ -121,6 +121,11 @@ export class KStackSession extends DebugSession {
     }
   }
 
+  /** The values shown may have changed (a register or memory was written): views refresh. */
+  private invalidate(): void {
+    if (this.client.supportsInvalidatedEvent) this.sendEvent(new Event('invalidated', { areas: ['variables'], threadId: THREAD_ID }));
+  }
+
   private toDapBreakpoint(bp: CodeBreakpoint): DebugProtocol.Breakpoint {
     const out: DebugProtocol.Breakpoint = { id: bp.id, verified: bp.verified };
     if (bp.message) out.message = bp.message;
@@ -459,6 +464,7 @@ export class KStackSession extends DebugSession {
       if (!this.engine.machine) throw Errors.notLaunched();
       if (this.engine.state === 'running') throw Errors.notStopped();
       const v = this.vars.setVariable(args.variablesReference, args.name, String(args.value));
+      this.invalidate();
       return { value: v.value, type: v.type, variablesReference: v.variablesReference, memoryReference: v.memoryReference };
     });
   }
@@ -481,7 +487,15 @@ export class KStackSession extends DebugSession {
       if (typeof args?.expression !== 'string') throw Errors.badArguments('evaluate', 'expression is missing');
       if (!this.engine.machine) throw Errors.notLaunched();
       const v = this.engine.evaluate(args.expression, args.context === 'repl');
-      return this.present(v, args.format);
+      const body = this.present(v, args.format)!;
+      // Hovering a data label shows what is stored there too.
+      const sym = v.symbol ? this.engine.debug.lookup(v.symbol, this.engine.cpu.rip) : undefined;
+      if (args.context === 'hover' && sym?.kind === 'data') {
+        const q = readBytes(this.engine.cpu, v.value, 8);
+        if (q.readable === 8) body.result += ` [qword ${'0x' + new DataView(q.data.buffer).getBigUint64(0, true).toString(16)}]`;
+      }
+      if (args.context === 'repl' && v.lvalue && /(^|[^=!<>])=($|[^=])/.test(args.expression)) this.invalidate();
+      return body;
     });
   }
 
@@ -492,6 +506,7 @@ export class KStackSession extends DebugSession {
       const ctx = this.engine.evalContext();
       const value = evaluate(String(args.value), ctx).value;
       const v = assignTo(String(args.expression), value, ctx);
+      this.invalidate();
       const p = this.present(v, args.format)!;
       return { value: p.result, type: p.type, memoryReference: p.memoryReference, variablesReference: 0 };
     });
@@ -572,7 +587,10 @@ export class KStackSession extends DebugSession {
       const readable = readBytes(this.engine.cpu, addr, bytes.length).readable;
       if (readable < bytes.length && !args.allowPartial) throw Errors.unmapped(addr + BigInt(readable));
       const written = writeBytes(this.engine.cpu, addr, bytes.subarray(0, readable));
-      if (written > 0) this.sendEvent(new Event('memory', { memoryReference: hex64(addr), offset: 0, count: written }));
+      if (written > 0) {
+        this.sendEvent(new Event('memory', { memoryReference: hex64(addr), offset: 0, count: written }));
+        this.invalidate();
+      }
       return { bytesWritten: written };
     });
   }

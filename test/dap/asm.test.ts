@@ -159,6 +159,7 @@ describe('.asm programs', () => {
     expect(await evaluate(dc, 'qword [result] == 0')).toBe('true');
     const e = await dc.evaluateRequest({ expression: 'message', context: 'hover' });
     expect(e.body.memoryReference).toBe('0x0000000000100078');
+    expect(e.body.result).toBe('0x100078 <message> [qword 0x6f6c6c6568]');
     expect(await failure(dc.evaluateRequest({ expression: 'nosuch + 1', context: 'watch' }))).toBe("'nosuch' is not a register or a symbol");
     expect(await failure(dc.evaluateRequest({ expression: 'rax +', context: 'watch' }))).toMatch(/expression ends too early/);
   });
