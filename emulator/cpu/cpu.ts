@@ -196,6 +196,12 @@ export class Cpu extends Mmu<Op> {
    */
   interruptPending = false;
   acknowledgeInterrupt: (() => number) | null = null;
+  /** Port I/O for IN/OUT/INS/OUTS (exec/io.ts); null: reads all ones, writes dropped. */
+  io: { in(port: number, size: number): number; out(port: number, size: number, value: number): void } | null = null;
+  /** Called in deliverEvent before it commits (old CPL/RSP still in the Cpu); tssSlot 'IST1'.., 'RSP0'.., or ''. */
+  onDeliver: ((vector: number, errorCode: number, kind: number, tssSlot: string, newCpl: number, newRsp: number) => void) | null = null;
+  /** An NMI handler is running (set by whoever delivers the NMI; IRET must clear it). */
+  nmiBlocked = false;
   /** Interrupts are inhibited at the boundary where instructionCount <= this (STI, MOV SS). */
   interruptShadow = -1;
   /** Linear addresses where run() stops with StopReason.Breakpoint. */
@@ -295,8 +301,15 @@ export class Cpu extends Mmu<Op> {
 
   /** Linear address of the instruction's memory operand. */
   ea(op: Op): number {
-    if (op.addrSize !== 8) return this.eaNarrow(op);
     const r = this.regs;
+    if (op.eaSimple) {
+      // [base + disp] with 64-bit addressing and no FS/GS: the common case.
+      const b = op.base << 1;
+      const h = r[b + 1]!;
+      if (h < HUGE && h >= -HUGE) return h * TWO32 + (r[b]! >>> 0) + op.disp;
+      return this.eaExact(op);
+    }
+    if (op.addrSize !== 8) return this.eaNarrow(op);
     let a = op.disp;
     const b = op.base;
     if (b >= 0) {
@@ -693,6 +706,7 @@ export class Cpu extends Mmu<Op> {
     op.addrSize = ins.addrSize;
     op.segment = ins.segment;
     op.prefixes = ins.prefixes;
+    op.eaSimple = ins.addrSize === 8 && ins.base >= 0 && ins.base < 16 && ins.index < 0 && ins.segment < 4;
     op.formIndex = ins.formIndex;
     op.arg = arg;
     op.hot = hotIndex(exec);

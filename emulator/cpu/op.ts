@@ -30,6 +30,8 @@ export class Op {
   imm = 0;
   immHi = 0;
   imm2 = 0;
+  /** The memory operand is [base + disp] with 64-bit addressing and no FS/GS base. */
+  eaSimple = false;
   /** Operand and address size in bytes. */
   opSize = 4;
   addrSize = 8;
