@@ -898,21 +898,30 @@ export function mnemonicHover(name: string, bits: number): string | undefined {
   }
   const max = 24;
   lines.push('```\n' + formLines.slice(0, max).join('\n') + (formLines.length > max ? `\n... ${formLines.length - max} more` : '') + '\n```');
-  let read = 0, written = 0, undef = 0, cleared = 0, set = 0;
+  // Flags: one line when every form agrees, else one line per behaviour with the forms it covers.
+  const groups = new Map<string, Form[]>();
   for (const f of forms) {
-    read |= f.flagsRead;
-    written |= f.flagsWritten;
-    undef |= f.flagsUndefined;
-    cleared |= f.flagsCleared;
-    set |= f.flagsSet;
+    const key = [f.flagsRead, f.flagsWritten, f.flagsUndefined, f.flagsCleared, f.flagsSet].join(',');
+    (groups.get(key) ?? groups.set(key, []).get(key)!).push(f);
   }
-  const flags: string[] = [];
-  flags.push(`reads: ${flagList(read) || '—'}`);
-  flags.push(`writes: ${flagList(written) || '—'}`);
-  if (undef) flags.push(`undefined: ${flagList(undef)}`);
-  if (cleared) flags.push(`cleared: ${flagList(cleared)}`);
-  if (set) flags.push(`set: ${flagList(set)}`);
-  lines.push(`Flags${forms.length > 1 ? ' (over all forms)' : ''} — ${flags.join(' · ')}`);
+  const flagText = (f: Form): string => {
+    const parts: string[] = [];
+    parts.push(`reads: ${flagList(f.flagsRead) || '—'}`);
+    parts.push(`writes: ${flagList(f.flagsWritten) || '—'}`);
+    if (f.flagsUndefined) parts.push(`undefined: ${flagList(f.flagsUndefined)}`);
+    if (f.flagsCleared) parts.push(`cleared: ${flagList(f.flagsCleared)}`);
+    if (f.flagsSet) parts.push(`set: ${flagList(f.flagsSet)}`);
+    return parts.join(' · ');
+  };
+  if (groups.size === 1) lines.push(`Flags — ${flagText(forms[0]!)}`);
+  else {
+    const ordered = [...groups.values()].sort((a, b) => b.length - a.length);
+    const out = ordered.map((g, i) => {
+      const which = i === 0 ? 'most forms' : [...new Set(g.map((f) => f.instruction))].slice(0, 3).join('; ') + (g.length > 3 ? '; ...' : '');
+      return `- ${which}: ${flagText(g[0]!)}`;
+    });
+    lines.push(`Flags\n${out.join('\n')}`);
+  }
   const m64 = forms.some((f) => f.mode64);
   const m32 = forms.some((f) => f.mode32);
   const modes = [m64 ? '64-bit' : '', m32 ? 'compatibility/protected (32-bit and 16-bit)' : ''].filter(Boolean).join(', ');
