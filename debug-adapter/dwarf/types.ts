@@ -377,14 +377,14 @@ function declare(t: DwarfType, inner: string, style: Style, depth = 0, inherited
     case 'array':
       return declare(b.element, `${inner}[${b.count ?? ''}]`, style, depth + 1, quals);
     case 'function': {
-      const params = b.params.map((p) => declare(p, '', { show: 0, indent: 0 }, depth + 1));
+      const params = b.params.map((p) => declare(p, '', { show: -1, indent: 0 }, depth + 1));
       if (b.varargs) params.push('...');
       const list = params.length ? params.join(', ') : b.prototyped ? 'void' : '';
       return declare(b.returnType, `${inner}(${list})`, style, depth + 1);
     }
     default: {
       const q = quals.size ? `${qualText(quals)} ` : '';
-      const head = baseText(b, style);
+      const head = baseText(b, style, depth);
       return `${q}${head}${inner ? ` ${inner}` : ''}`;
     }
   }
@@ -398,7 +398,7 @@ function stripCv(t: DwarfType, typedefs: boolean): DwarfType {
   return t;
 }
 
-function baseText(t: DwarfType, style: Style): string {
+function baseText(t: DwarfType, style: Style, depth: number): string {
   switch (t.kind) {
     case 'void':
       return 'void';
@@ -412,22 +412,22 @@ function baseText(t: DwarfType, style: Style): string {
     case 'class':
       if (style.show <= 0 && t.name) return `${t.kind} ${t.name}`;
       if (style.show < 0) return `${t.kind} {...}`;
-      return `${t.kind} ${t.name ? `${t.name} ` : ''}${aggregateBody(t, style)}`;
+      return `${t.kind} ${t.name ? `${t.name} ` : ''}${aggregateBody(t, style, depth)}`;
     case 'enum':
       if (style.show <= 0 && t.name) return `enum ${t.name}`;
       if (style.show < 0) return 'enum {...}';
       return `enum ${t.name ? `${t.name} ` : ''}${enumBody(t)}`;
     default:
-      return declare(t, '', style);
+      return declare(t, '', style, depth + 1);
   }
 }
 
-function aggregateBody(t: AggregateType, style: Style): string {
+function aggregateBody(t: AggregateType, style: Style, depth: number): string {
   const pad = ' '.repeat(style.indent + 4);
   if (t.declaration && t.members.length === 0) return `{\n${pad}<incomplete type>\n${' '.repeat(style.indent)}}`;
   if (t.members.length === 0) return `{\n${pad}<no data fields>\n${' '.repeat(style.indent)}}`;
   const lines = t.members.map((m) => {
-    const d = declare(m.type, m.name ?? '', { show: style.show - 1, indent: style.indent + 4 });
+    const d = declare(m.type, m.name ?? '', { show: style.show - 1, indent: style.indent + 4 }, depth + 1);
     return `${pad}${d}${m.bitSize !== undefined ? ` : ${m.bitSize}` : ''};`;
   });
   return `{\n${lines.join('\n')}\n${' '.repeat(style.indent)}}`;

@@ -139,6 +139,7 @@ function node(name: string, type: DwarfType, storage: Storage, bitOffset: number
   const size = t.kind === 'void' ? 0 : sizeOf(t);
   if (t.kind === 'void') return { ...base, display: 'void' };
   if (t.kind === 'function') return { ...base, display: address !== undefined ? `{${tn}} 0x${address.toString(16)}` : `{${tn}}` };
+  if (size > 64 || (bitSize !== undefined && bitOffset + bitSize > 512)) return fail(`a ${size}-byte scalar (bad DWARF?)`);
   const needBits = bitSize !== undefined ? bitOffset + bitSize : size * 8;
   const raw = bytesAt(storage, 0, Math.ceil(needBits / 8), opts);
   if (typeof raw === 'string') return fail(raw);
