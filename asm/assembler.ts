@@ -141,6 +141,8 @@ export interface Section {
   relocs: Reloc[];
   lines: { off: number; size: number; loc: SrcLoc }[];
   declared: boolean;
+  /** Order of first use in this pass (ELF writes sections in this order, as NASM does). */
+  order: number;
   // layout (bin/image): address labels are relative to, and file position
   vaddr: bigint;
   laddr: bigint;
@@ -201,11 +203,17 @@ export function assemble(source: { path: string; text: string }, opts: AssembleO
 setMnemonicCheck((s) => isMnemonic(s) || PREFIX_WORDS.has(s));
 const PREFIX_WORDS = new Set(['lock', 'rep', 'repe', 'repz', 'repne', 'repnz', 'o16', 'o32', 'o64', 'a16', 'a32', 'a64']);
 
+const branchCache = new Map<string, boolean>();
 const BRANCHES = new Set([
   'jmp', 'call', 'loop', 'loope', 'loopz', 'loopne', 'loopnz', 'jcxz', 'jecxz', 'jrcxz', 'xbegin',
 ]);
 function isBranch(m: string): boolean {
-  return BRANCHES.has(m) || (/^j[a-z]+$/.test(m) && m !== 'jmpe' && isMnemonic(m));
+  let b = branchCache.get(m);
+  if (b === undefined) {
+    b = BRANCHES.has(m) || (/^j[a-z]+$/.test(m) && m !== 'jmpe' && isMnemonic(m));
+    branchCache.set(m, b);
+  }
+  return b;
 }
 
 export class Assembler {
@@ -340,12 +348,14 @@ export class Assembler {
   private runPass(): void {
     this.diag = new DiagnosticSink();
     this.changed = false;
+    this.useCounter = 0;
     for (const s of this.sections) {
       s.size = 0;
       s.data = new ByteBuf();
       s.relocs = [];
       s.lines = [];
       s.declared = false;
+      s.order = Infinity;
       s.sectAlign = 0;
     }
     this.bits = this.defaultBits;
@@ -432,7 +442,6 @@ export class Assembler {
     return v ? valKey(v) : 'undefined';
   }
 
-  private encodeCache = new Map<string, EncodeResult>();
   private ppAborted = false;
   private ppCache: { lines: PPLine[]; diags: Diagnostic[]; files: string[]; deps: [string, string][] } | null = null;
 
@@ -461,6 +470,7 @@ export class Assembler {
         relocs: [],
         lines: [],
         declared: false,
+        order: Infinity,
         vaddr: 0n,
         laddr: 0n,
       };
@@ -570,6 +580,11 @@ export class Assembler {
     }
   }
 
+  private useCounter = 0;
+  touch(s: Section): void {
+    if (s.order === Infinity) s.order = this.useCounter++;
+  }
+
   get cur(): Section | null {
     return this.space.kind === 'sect' ? this.space.sec : null;
   }
@@ -673,6 +688,7 @@ export class Assembler {
     let unknown = false;
     if (val === null) {
       if (this.space.kind === 'sect') {
+        this.touch(this.space.sec);
         sec = this.space.sec.index;
         off = BigInt(this.space.sec.size);
       } else {
@@ -977,6 +993,7 @@ export class Assembler {
       return;
     }
     const s = this.space.sec;
+    this.touch(s);
     if (s.attrs.nobits) {
       if (bytes.length) this.diag.warning(`attempt to initialize memory in the nobits section '${s.name}': ignored`, pl.loc);
       s.size += bytes.length;
@@ -996,6 +1013,7 @@ export class Assembler {
       return;
     }
     const s = this.space.sec;
+    this.touch(s);
     if (BigInt(s.size) + n > BigInt(MAX_SECTION_BYTES) && (!s.attrs.nobits || BigInt(s.size) + n > 1n << 40n)) {
       this.diag.error(`reserving ${n} bytes makes section '${s.name}' larger than this assembler allows`, pl.loc);
       return;
@@ -1212,16 +1230,16 @@ export class Assembler {
     // the same instruction in the same mode encodes the same way in every pass (only branches and
     // RIP-relative operands depend on the address)
     const addrDep = branch || operands.some((o) => o.kind === 'mem' && o.rel);
-    const key = encodeKey(ins, ctx, addrDep);
-    let r = this.encodeCache.get(key);
-    if (!r) {
+    const memo = (st as InsnMemo).memo;
+    let r: EncodeResult;
+    if (memo && sameEncoding(memo.ins, memo.ctx, ins, ctx, addrDep)) r = memo.res;
+    else {
       try {
         r = this.enc(ins, ctx);
       } catch (e) {
         r = { ok: false, error: `internal encoder error: ${e instanceof Error ? e.message : String(e)}` };
       }
-      if (this.encodeCache.size > 200_000) this.encodeCache.clear();
-      this.encodeCache.set(key, r);
+      (st as InsnMemo).memo = { ins, ctx, res: r };
     }
     if (!r.ok) {
       const o = r.operand !== undefined ? st.operands[r.operand] : undefined;
@@ -1406,6 +1424,7 @@ export class Assembler {
         const consumed = a0.k === 'str' ? 1 : sectionNameLen(args);
         const s = this.getSection(name, args.slice(consumed));
         s.declared = true;
+        this.touch(s);
         this.space = { kind: 'sect', sec: s };
         if (!st.bracket) this.userSpace = this.space;
         this.closeStrucs();
@@ -1883,7 +1902,46 @@ function checkRange(n: bigint, size: number, warn: (m: string) => void): void {
   if (n >= lim || n < -lim) warn(`data exceeds bounds: ${n} does not fit in ${size} byte${size === 1 ? '' : 's'} (truncated)`);
 }
 
-function encodeKey(ins: AsmInstruction, ctx: EncodeContext, withAddress: boolean): string {
+/** The last encoding of an instruction statement (reused in later passes when nothing changed). */
+type InsnMemo = { memo?: { ins: AsmInstruction; ctx: EncodeContext; res: EncodeResult } };
+
+function sameEncoding(a: AsmInstruction, ac: EncodeContext, b: AsmInstruction, bc: EncodeContext, addrDep: boolean): boolean {
+  if (ac.bits !== bc.bits || ac.defaultRel !== bc.defaultRel || (addrDep && ac.address !== bc.address)) return false;
+  if (a.mnemonic !== b.mnemonic || a.strictJump !== b.strictJump || a.operands.length !== b.operands.length) return false;
+  if (a.prefixes.length !== b.prefixes.length || a.prefixes.some((p, i) => p !== b.prefixes[i])) return false;
+  for (let i = 0; i < a.operands.length; i++) {
+    const x = a.operands[i]!;
+    const y = b.operands[i]!;
+    if (x.kind !== y.kind) return false;
+    switch (x.kind) {
+      case 'reg':
+        if (x.name !== (y as typeof x).name) return false;
+        break;
+      case 'imm': {
+        const z = y as typeof x;
+        if (x.value !== z.value || x.size !== z.size || x.strict !== z.strict || x.known !== z.known) return false;
+        break;
+      }
+      case 'far': {
+        const z = y as typeof x;
+        if (x.segment !== z.segment || x.offset !== z.offset || x.known !== z.known) return false;
+        break;
+      }
+      case 'mem': {
+        const z = y as typeof x;
+        if (
+          x.size !== z.size || x.seg !== z.seg || x.base !== z.base || x.index !== z.index || x.scale !== z.scale || x.disp !== z.disp ||
+          x.dispKnown !== z.dispKnown || x.dispSize !== z.dispSize || x.rel !== z.rel || x.absAddr !== z.absAddr || x.nosplit !== z.nosplit
+        )
+          return false;
+        break;
+      }
+    }
+  }
+  return true;
+}
+
+export function encodeKey(ins: AsmInstruction, ctx: EncodeContext, withAddress: boolean): string {
   let k = `${ctx.bits}|${ctx.defaultRel ? 1 : 0}|${withAddress ? ctx.address : ''}|${ins.mnemonic}|${ins.prefixes.join(',')}|${ins.strictJump ?? ''}`;
   for (const o of ins.operands) {
     switch (o.kind) {

@@ -110,3 +110,46 @@ describe('elf objects link to the same image as nasm objects', () => {
     });
   }
 });
+
+// The repository's test kernels (test/kernels, elf32 multiboot images built by test/kernels/build.sh
+// with nasm): assembled by both assemblers, linked with the kernels' own linker script, the
+// loaded images must be equal. Needs nasm and ld live (CI installs both).
+const kernelsDir = join(root, 'test', 'kernels');
+const kernels = existsSync(kernelsDir) ? readdirSync(kernelsDir).filter((f) => f.endsWith('.asm')).sort() : [];
+const hasNasm = (() => {
+  try {
+    execFileSync('nasm', ['-v'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+describe('repository kernels link to the same image as with nasm', () => {
+  const run = hasLd && hasNasm;
+  it.skipIf(!run && !mustRun)('has nasm and binutils when CI=true', () => {
+    expect(run, 'nasm and GNU ld are needed for this comparison').toBe(true);
+  });
+  for (const k of kernels) {
+    it.skipIf(!run && !mustRun)(k, () => {
+      const src = join(kernelsDir, k);
+      const includeDirs = [join(kernelsDir, 'lib') + '/', kernelsDir + '/'];
+      const fsHost = createHost((p) => (existsSync(p) ? new Uint8Array(readFileSync(p)) : undefined));
+      const r = assemble({ path: src, text: readFileSync(src, 'utf8') }, { format: 'elf32', host: fsHost, includeDirs });
+      if (!r.ok) expect.fail(r.diagnostics.map(formatDiagnostic).join('\n'));
+      const oursObj = join(tmp, k + '.ours.o');
+      const nasmObj = join(tmp, k + '.nasm.o');
+      writeFileSync(oursObj, r.output!);
+      execFileSync('nasm', ['-f', 'elf32', '-w-zext-reloc', ...includeDirs.flatMap((d) => ['-I', d]), '-o', nasmObj, src], { stdio: 'ignore' });
+      const linkK = (obj: string): Buffer => {
+        const out = obj + '.elf';
+        execFileSync('ld', ['-m', 'elf_i386', '-T', join(kernelsDir, 'link.ld'), '-nostdlib', '-o', out, obj], { stdio: 'ignore' });
+        execFileSync('objcopy', ['-O', 'binary', out, out + '.bin']);
+        return readFileSync(out + '.bin');
+      };
+      const a = linkK(oursObj);
+      const b = linkK(nasmObj);
+      if (Buffer.compare(a, b) !== 0) expect.fail(`${k}: ${hexDiff(a, b)}`);
+    });
+  }
+});

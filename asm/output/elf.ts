@@ -140,7 +140,7 @@ interface DebugReloc {
 
 export function writeElf(asm: Assembler, cls: 64 | 32, debug: boolean): Uint8Array {
   const is64 = cls === 64;
-  const secs = asm.sections.filter((s) => s.declared || s.size > 0);
+  const secs = asm.sections.filter((s) => s.declared || s.size > 0 || s.order !== Infinity).sort((a, b) => a.order - b.order || a.index - b.index);
   const shstr = new StrTab();
   const str = new StrTab();
   const out: OutSection[] = [{ name: '', type: 0, flags: 0, data: new Uint8Array(0), size: 0, align: 0, link: 0, info: 0, entsize: 0 }];
