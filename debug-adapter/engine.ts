@@ -173,7 +173,7 @@ export class Engine {
     const machine = this.machineFactory({ memoryBytes: config.memoryBytes, serialOutput: (b) => this.onSerial(b), serialInput });
     const err = program.install(machine.cpu);
     if (err) throw Errors.bootFailed(program.path, err);
-    machine.cpu.interceptExceptions = this.interceptMask;
+    machine.cpu.interceptExceptions = config.noDebug ? 0 : this.interceptMask;
     this.config = config;
     this.program = program;
     this.machine = machine;
@@ -196,7 +196,7 @@ export class Engine {
   /** After configurationDone: stop at the entry point or start running. */
   start(): void {
     if (!this.machine) throw Errors.notLaunched();
-    if (this.config!.stopOnEntry) this.stop({ reason: 'entry', description: `Paused on entry (${this.where(this.cpu.rip)})` });
+    if (this.config!.stopOnEntry && !this.config!.noDebug) this.stop({ reason: 'entry', description: `Paused on entry (${this.where(this.cpu.rip)})` });
     else this.resume();
   }
 
@@ -411,6 +411,7 @@ export class Engine {
 
   /** The user breakpoint stop at `rip`, if one applies there (conditions, hit counts, logpoints). */
   private userBreakAt(rip: bigint): StopInfo | null {
+    if (this.config?.noDebug) return null;
     const bps = this.breakpoints.at(rip);
     if (!bps) return null;
     const hit: CodeBreakpoint[] = [];
@@ -461,7 +462,7 @@ export class Engine {
     const cpu = m.cpu;
     if (target) cpu.breakpoints.add(Number(BigInt.asIntN(64, target.address)));
     try {
-      const data = this.breakpoints.activeData();
+      const data = this.activeData();
       if (data.length > 0) {
         const watch = new DataWatch(cpu, data);
         const targetIp = target ? Number(BigInt.asIntN(64, target.address)) : NaN;
@@ -500,7 +501,8 @@ export class Engine {
   /** Exactly one instruction (or one exception delivery); a stop, or null. */
   private stepOne(watch?: DataWatch): Outcome | null {
     const m = this.machine!;
-    const data = watch ?? (this.breakpoints.activeData().length ? new DataWatch(m.cpu, this.breakpoints.activeData()) : undefined);
+    const active = watch ? [] : this.activeData();
+    const data = watch ?? (active.length ? new DataWatch(m.cpu, active) : undefined);
     data?.pre(m.cpu);
     const stop = m.step();
     if (stop !== StopReason.None && stop !== StopReason.Limit) return this.machineStop(stop);
@@ -649,14 +651,20 @@ export class Engine {
     let mask = 0;
     for (const f of EXCEPTION_FILTERS) if (ids.includes(f.id)) for (const v of f.vectors) mask |= 1 << v;
     this.interceptMask = mask;
-    if (this.machine) this.cpu.interceptExceptions = mask;
+    if (this.machine) this.cpu.interceptExceptions = this.config?.noDebug ? 0 : mask;
   }
 
   /** cpu.breakpoints := the user's code breakpoints. */
+  /** Data breakpoints in force (none when running without debugging). */
+  private activeData(): DataBreakpoint[] {
+    return this.config?.noDebug ? [] : this.breakpoints.activeData();
+  }
+
   private syncBreakpoints(): void {
     if (!this.machine) return;
     const set = this.cpu.breakpoints;
     set.clear();
+    if (this.config?.noDebug) return;
     for (const a of this.breakpoints.addresses()) set.add(Number(BigInt.asIntN(64, a)));
   }
 

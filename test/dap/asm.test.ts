@@ -183,6 +183,12 @@ describe('.asm programs', () => {
     expect(locs.body.breakpoints).toEqual([{ line: L('add-one') }, { line: L('add-one-ret') }]);
   });
 
+  it('runs without debugging: breakpoints and stopOnEntry ignored', async () => {
+    const { stopped } = await launchWithBreakpoints(dc, { program: CALLS, noDebug: true, stopOnEntry: true }, CALLS, [{ line: L('add-one') }]);
+    expect(stopped.body.reason).toBe('halt');
+    expect(await evaluate(dc, 'rcx')).toBe('0x5');
+  });
+
   it('halts at hlt with a reason', async () => {
     const { stopped } = await launchWithBreakpoints(dc, { program: CALLS }, CALLS, []);
     expect(stopped.body.reason).toBe('halt');
