@@ -328,6 +328,7 @@ function toRange(line1: number, col1: number, endCol1: number): Range {
 export class Project {
   private indexes = new Map<string, { text: string; index: FileIndex }>();
   private results = new Map<string, UnitResult>();
+  private inputs = new Map<string, Map<string, string | undefined>>();
   readonly host: FileHost;
   private enc = new TextEncoder();
 
@@ -357,6 +358,11 @@ export class Project {
   /** Forget a file's cached index (closed or deleted). */
   forget(file: string): void {
     this.indexes.delete(normalize(file));
+  }
+
+  /** Forget every cached assembly (files appeared or disappeared on disk: includes may resolve differently). */
+  invalidate(): void {
+    this.inputs.clear();
   }
 
   /** Every indexed file. */
@@ -404,6 +410,10 @@ export class Project {
   assembleUnit(root: string): UnitResult {
     const r = normalize(root);
     const text = this.source.read(r) ?? '';
+    // nothing changed in any file of the unit since the last run: the same result
+    const prev = this.results.get(r);
+    const prevInputs = this.inputs.get(r);
+    if (prev && prevInputs && [...prevInputs].every(([f, t]) => this.source.read(f) === t)) return prev;
     const t0 = now();
     const wantsElf = /^\s*(extern|global|common)\b/im.test(text);
     const only32 = /^\s*\[?\s*(bits\s+32|use32)\b/im.test(text) && !/^\s*\[?\s*(bits\s+64|use64)\b/im.test(text);
@@ -421,6 +431,7 @@ export class Project {
     diagnostics.push(...this.includeSummaries(r, diagnostics));
     const out: UnitResult = { root: r, files, diagnostics, image: res.image, format, ms: now() - t0 };
     this.results.set(r, out);
+    this.inputs.set(r, new Map(files.map((f) => [f, this.source.read(f)])));
     return out;
   }
 

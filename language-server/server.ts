@@ -198,6 +198,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   });
 
   connection.onDidChangeWatchedFiles((params) => {
+    project.invalidate();
     const touched: string[] = [];
     for (const c of params.changes) {
       const p = uriToPath(c.uri);
