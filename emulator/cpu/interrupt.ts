@@ -112,6 +112,7 @@ export function deliverEvent(cpu: Cpu, v: number, code: number, kind: number, ex
     a -= 8;
     w(a, code, 0);
   }
+  if (cpu.onDeliver !== null) cpu.onDeliver(v, push ? code : -1, kind, ist !== 0 ? `IST${ist}` : privChange ? `RSP${newCpl}` : '', newCpl, a);
   // Commit.
   cpu.loadSegFromDesc(1, (sel & 0xfffc) | newCpl, dlo, dhi);
   if (privChange) {

@@ -111,6 +111,12 @@ export class Mmu<T extends Cached = Cached> {
   excAddr = 0;
   /** Scratch: high half of the last 64-bit read. */
   hi = 0;
+  /**
+   * Device MMIO: linear accesses whose physical address lies outside RAM go here whole (the slow
+   * paths only: such pages never enter the TLB). read returns what rd* returns (8 bytes: low half,
+   * high half stored in mmu.hi). null: reads all ones, writes dropped.
+   */
+  mmio: { read(mmu: Mmu<T>, phys: number, size: number): number; write(phys: number, size: number, lo: number, hi: number): void } | null = null;
 
   /**
    * Data watchpoints (linear ranges). Pages they touch get no read/write TLB tags, so only the
@@ -522,6 +528,7 @@ export class Mmu<T extends Cached = Cached> {
   rdSlow(lin: number, n: number, acc: Acc, user = this.user()): number {
     const p1 = this.xlate2(lin, n, acc, user);
     if (this.watches.length !== 0) this.checkWatch(lin, n, false);
+    if (this.mmio !== null && !(p1 >= 0 && p1 + n <= this.ramSize)) return this.mmio.read(this, p1, n);
     const off = lin & 0xfff;
     const first = Math.min(n, 4096 - off);
     let lo = 0,
@@ -541,6 +548,7 @@ export class Mmu<T extends Cached = Cached> {
   wrSlow(lin: number, n: number, lo: number, hi: number, user = this.user()): void {
     const p1 = this.xlate2(lin, n, Acc.W, user);
     if (this.watches.length !== 0) this.checkWatch(lin, n, true);
+    if (this.mmio !== null && !(p1 >= 0 && p1 + n <= this.ramSize)) return this.mmio.write(p1, n, lo, hi);
     const off = lin & 0xfff;
     const first = Math.min(n, 4096 - off);
     for (let k = 0; k < n; k++) {

@@ -10,3 +10,4 @@ import './shift';
 import './bit';
 import './string';
 import './bcd';
+import './io';
