@@ -248,6 +248,8 @@ export class Assembler {
   /** Symbols referenced in this pass (for extern use checks). */
   referencedExterns = new Set<string>();
   undefinedRefs = new Map<string, { loc: SrcLoc; c: number; e: number }>();
+  /** Symbols used while their value was not known (circular or undefined equ). */
+  unknownRefs = new Map<string, { loc: SrcLoc; c: number; e: number }>();
 
   constructor(
     readonly source: { path: string; text: string },
@@ -323,6 +325,11 @@ export class Assembler {
     for (const [name, r] of this.undefinedRefs) {
       this.diag.error(`symbol '${name}' is not defined`, r.loc, r.c, r.e);
     }
+    for (const [name, r] of this.unknownRefs) {
+      const s = this.symbols.get(name);
+      if (s && s.unknown && s.pass === this.pass)
+        this.diag.error(`symbol '${name}' has no value: its definition depends on itself or on an undefined symbol`, r.loc, r.c, r.e);
+    }
     for (const s of this.symbols.values()) {
       if (s.global && s.kind === 'label' && s.pass !== this.pass)
         this.diag.warning(`'${s.name}' is declared global but never defined (NASM ignores it)`, s.loc, s.c, s.e);
@@ -372,6 +379,7 @@ export class Assembler {
     this.files = new Set([this.source.path]);
     this.referencedExterns = new Set();
     this.undefinedRefs = new Map();
+    this.unknownRefs = new Map();
     const text = this.getSection('.text', null, true);
     this.space = { kind: 'sect', sec: text };
     this.userSpace = this.space;
@@ -656,8 +664,9 @@ export class Assembler {
         this.referencedExterns.add(s.name);
         return this.symVal(s);
       }
-      if (s.pass === this.pass || s.pass === this.pass - 1 || s.pass > 0) {
+      if (s.pass > 0) {
         // defined in this pass, or (forward reference) in an earlier one
+        if (s.unknown && !this.unknownRefs.has(q)) this.unknownRefs.set(q, { loc: this.curLine!.loc, c, e });
         return this.symVal(s);
       }
     }
@@ -705,6 +714,11 @@ export class Assembler {
       } else if (isSimple(val)) off = val.n;
       else v = val;
     }
+    if (unknown) {
+      // an unknown value has no meaningful number (keeps `a equ a+1` from counting up forever)
+      off = 0n;
+      v = undefined;
+    }
     let s = this.symbols.get(full);
     if (s && s.pass === this.pass && (s.kind === 'label' || s.kind === 'equ')) {
       const same = s.sec === sec && s.off === off && !v && !s.val;
@@ -735,7 +749,6 @@ export class Assembler {
       s.e = e;
       s.unknown = unknown;
     }
-    if (unknown) this.changed = true;
     s.pass = this.pass;
   }
 
