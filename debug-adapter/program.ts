@@ -8,7 +8,8 @@ import { createHost } from '../asm/host';
 import type { Diagnostic } from '../asm/diagnostics';
 import type { Image } from '../asm/image';
 import type { Cpu } from '../emulator/cpu/cpu';
-import { applyBootPlan, isBootError, planBoot, type BootPlan, type BootSymbol } from '../emulator/boot/index';
+import { applyBootPlan, isBootError, parseElf, planBoot, type BootPlan, type BootSymbol } from '../emulator/boot/index';
+import { DwarfDebugInfo, elfDwarfSource } from './dwarf/index';
 import type { LaunchConfig } from './config';
 import { DebugInfo, type LineRow, type SymbolInfo } from './debuginfo';
 import { Errors } from './errors';
@@ -61,7 +62,7 @@ export function loadProgram(host: DebugHost, config: LaunchConfig): LoadResult {
   const bytes = host.readFile(path);
   if (!bytes) throw Errors.programNotFound(path);
   if (/\.(asm|s|nasm|inc)$/i.test(path) && config.boot !== 'flat') return loadAsm(host, path, bytes, config);
-  return { program: loadBinary(path, bytes, config), diagnostics: [] };
+  return { program: loadBinary(host, path, bytes, config), diagnostics: [] };
 }
 
 function isElf(b: Uint8Array): boolean {
@@ -69,7 +70,7 @@ function isElf(b: Uint8Array): boolean {
 }
 
 /** ELF, multiboot kernels and flat binaries, through emulator/boot's loaders. */
-function loadBinary(path: string, bytes: Uint8Array, config: LaunchConfig): Program {
+function loadBinary(host: DebugHost, path: string, bytes: Uint8Array, config: LaunchConfig): Program {
   const notes: string[] = [];
   let format = config.boot;
   // A raw binary (no ELF header, no multiboot header) runs flat rather than being refused.
@@ -85,7 +86,9 @@ function loadBinary(path: string, bytes: Uint8Array, config: LaunchConfig): Prog
     flatLoadAddress: Number(FLAT_LOAD),
   });
   if (isBootError(plan)) throw Errors.bootFailed(path, plan.error);
-  const debug = debugInfoOfBoot(plan.symbols);
+  const dwarf = isElf(bytes) ? dwarfLines(host, path, bytes) : undefined;
+  if (dwarf) notes.push(...dwarf.warnings);
+  const debug = debugInfoOfBoot(plan.symbols, dwarf?.lines ?? [], dwarf?.files ?? []);
   let entry = plan.entry;
   // Entered directly in 64-bit mode: at _start when it is a loaded address (else the entry point).
   const start = debug.lookup('_start');
@@ -116,7 +119,53 @@ function loadBinary(path: string, bytes: Uint8Array, config: LaunchConfig): Prog
   };
 }
 
-function debugInfoOfBoot(symbols: BootSymbol[]): DebugInfo {
+/**
+ * Source lines from an ELF file's DWARF line programs (.debug_line). A file the line table names
+ * that does not exist where it says (built on another machine) is looked for next to the program.
+ */
+function dwarfLines(host: DebugHost, path: string, bytes: Uint8Array): { lines: LineRow[]; files: string[]; warnings: string[] } | undefined {
+  const elf = parseElf(bytes);
+  if ('error' in elf) return undefined;
+  const warnings: string[] = [];
+  let dwarf: DwarfDebugInfo;
+  try {
+    const src = elfDwarfSource(bytes, elf, warnings);
+    if (!src.section('.debug_line')) return undefined;
+    dwarf = DwarfDebugInfo.load(src);
+  } catch (e) {
+    return { lines: [], files: [], warnings: [`DWARF: ${e instanceof Error ? e.message : String(e)}: no source lines`] };
+  }
+  warnings.push(...dwarf.warnings.map((w) => `DWARF: ${w}`));
+  const dir = path.slice(0, Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
+  const resolved = new Map<string, string>();
+  const resolve = (p: string): string => {
+    let r = resolved.get(p);
+    if (r === undefined) {
+      r = p;
+      if (!host.readFile(p)) {
+        const near = dir + p.slice(Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\')) + 1);
+        if (host.readFile(near)) r = near;
+      }
+      resolved.set(p, r);
+    }
+    return r;
+  };
+  const lines: LineRow[] = [];
+  for (const prog of dwarf.linePrograms)
+    for (const seq of prog.sequences)
+      for (let k = seq.from; k < seq.to; k++) {
+        const row = prog.rows[k]!;
+        const next = prog.rows[k + 1]!;
+        const f = prog.files[row.file];
+        const size = Number(next.address - row.address);
+        if (!f || row.line === 0 || row.endSequence || size <= 0) continue;
+        lines.push({ address: row.address, size, file: resolve(f.path), line: row.line });
+      }
+  const files = [...new Set(lines.map((l) => l.file))];
+  return { lines, files, warnings };
+}
+
+function debugInfoOfBoot(symbols: BootSymbol[], lines: LineRow[] = [], files: string[] = []): DebugInfo {
   const syms: SymbolInfo[] = symbols
     .filter((s) => s.name && s.type !== 'file' && s.type !== 'section')
     .map((s) => ({
@@ -126,7 +175,7 @@ function debugInfoOfBoot(symbols: BootSymbol[]): DebugInfo {
       kind: s.section === '' ? 'equ' : s.type === 'object' || (s.type !== 'func' && !/^\.(text|init|fini)/.test(s.section)) ? 'data' : 'code',
       global: s.bind !== 'local',
     }));
-  return new DebugInfo(syms, [], []);
+  return new DebugInfo(syms, lines, files);
 }
 
 function checkFits(path: string, what: string, addr: bigint, size: number, memoryBytes: number): void {

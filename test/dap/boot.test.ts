@@ -4,10 +4,12 @@
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { evaluate, failure, launchToEntry, program, scratchFile, startClient, stopAfter, topFrame } from './harness';
+import { evaluate, failure, launchToEntry, launchWithBreakpoints, markerLine, program, scratchFile, startClient, stopAfter, topFrame } from './harness';
 
 const KERNEL64 = program('kernel64.elf');
 const MULTIBOOT = program('multiboot.asm');
+const KSRC = program('kernel64.asm');
+const K = (m: string) => markerLine(KSRC, m);
 
 let dc: DebugClient;
 beforeEach(async () => {
@@ -22,6 +24,8 @@ describe('boot', () => {
     await launchToEntry(dc, { program: KERNEL64 });
     const f = await topFrame(dc);
     expect([f.name, f.instructionPointerReference]).toEqual(['_start', '0x0000000000200000']);
+    // Lines from DWARF (.debug_line, nasm -g -F dwarf); the file found next to the ELF.
+    expect([f.source?.path, f.line]).toEqual([KSRC, K('k-entry')]);
     expect(await evaluate(dc, 'qword [value]')).toBe('0x29 (41)');
     const set = await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'main' }] });
     expect(set.body.breakpoints[0]!.verified).toBe(true);
@@ -34,6 +38,21 @@ describe('boot', () => {
     expect(await evaluate(dc, 'qword [value]')).toBe('0x2a (42)');
     const mods = await dc.modulesRequest({});
     expect(mods.body.modules[0]).toMatchObject({ name: 'kernel64.elf', symbolStatus: 'Symbols loaded' });
+  });
+
+  it('an ELF64 kernel with DWARF lines: line breakpoints and stepping by line', async () => {
+    const { stopped, breakpoints } = await launchWithBreakpoints(dc, { program: KERNEL64 }, KSRC, [{ line: K('k-load') }]);
+    expect(breakpoints[0]).toMatchObject({ verified: true, line: K('k-load') });
+    expect(stopped.body.reason).toBe('breakpoint');
+    expect((await topFrame(dc)).name).toBe('main+0x4');
+    await stopAfter(dc, () => dc.nextRequest({ threadId: 1 }));
+    await stopAfter(dc, () => dc.nextRequest({ threadId: 1 }));
+    expect((await topFrame(dc)).line).toBe(K('k-store'));
+    expect(await evaluate(dc, 'rax')).toBe('0x2a (42)');
+    await stopAfter(dc, () => dc.stepOutRequest({ threadId: 1 }));
+    expect((await topFrame(dc)).line).toBe(K('k-halt'));
+    const src = await dc.customRequest('loadedSources', {});
+    expect(src.body.sources.map((x: { path: string }) => x.path)).toEqual([KSRC]);
   });
 
   it('a multiboot kernel in assembly boots as QEMU boots it (or says why the CPU cannot yet)', async () => {
