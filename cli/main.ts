@@ -1,6 +1,7 @@
 // The `kstack` command (dist/cli.js). For now: `kstack demo`.
 
 import { runDemo } from './demo';
+import { runCommand } from './run';
 import pkg from '../package.json';
 
 const USAGE = `usage: kstack <command> [options]
@@ -11,6 +12,7 @@ debugger.
 commands:
   demo          run a small x86-64 program (a prime sieve and CRC-32) in the emulator and print
                 what it computed and how fast (npm start)
+  run FILE      boot a kernel on the emulated PC: stdout is its COM1 output (kstack run --help)
   help          this text
 
 options:
@@ -32,6 +34,7 @@ function main(argv: string[]): number {
     case '--version':
       console.log(pkg.version);
       return 0;
+    case 'run': return runCommand(rest);
     case 'demo':
       if (rest.includes('-h') || rest.includes('--help')) {
         console.log('usage: kstack demo\n\nRuns a prime sieve and CRC-32 (about 50 million x86-64 instructions) in the emulator.');
