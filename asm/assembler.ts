@@ -10,11 +10,11 @@
 // target is not known yet are taken to be short (NASM is optimistic on the first pass) and grow
 // in later passes if they must.
 
-import { type Token, lexLine } from './lexer';
-import { type Expr, type Val, type Term, type EvalEnv, evaluate, isSimple, num, unknownVal, floatBytes, strToNum, canonicalSpecial } from './expr';
+import type { Token } from './lexer';
+import { type Expr, type Val, type Term, type EvalEnv, evaluate, isSimple, num, unknownVal, floatBytes } from './expr';
 import { parseLine, type ParsedLine, type OperandAst, type DataItem, type Statement } from './parser';
 import { Preprocessor, setMnemonicCheck, type PPLine } from './preprocessor';
-import { DiagnosticSink, type Diagnostic, type SrcLoc, makeDiagnostic } from './diagnostics';
+import { DiagnosticSink, type Diagnostic, type SrcLoc } from './diagnostics';
 import type { FileHost } from './host';
 import type { Image, LineEntry } from './image';
 import { encode } from './encoder';
@@ -380,7 +380,7 @@ export class Assembler {
     this.referencedExterns = new Set();
     this.undefinedRefs = new Map();
     this.unknownRefs = new Map();
-    const text = this.getSection('.text', null, true);
+    const text = this.getSection('.text', null);
     this.space = { kind: 'sect', sec: text };
     this.userSpace = this.space;
     for (const sym of this.symbols.values()) if (sym.kind === 'extern' || sym.kind === 'common') sym.pass = -1;
@@ -465,7 +465,7 @@ export class Assembler {
   // -------------------------------------------------------------------------------------------
   // Sections
 
-  getSection(name: string, args: Token[] | null, implicit = false): Section {
+  getSection(name: string, args: Token[] | null): Section {
     let s = this.sections.find((x) => x.name === name);
     if (!s) {
       s = {
@@ -485,7 +485,6 @@ export class Assembler {
       this.sections.push(s);
     }
     if (args) this.sectionAttrs(s, args);
-    void implicit;
     return s;
   }
 
@@ -885,7 +884,6 @@ export class Assembler {
         this.defineLabel(p.label.name, p.label.c, p.label.e, v);
         return;
       }
-      if (this.istrucStack.length && p.label.name.startsWith('.')) void 0;
       this.defineLabel(p.label.name, p.label.c, p.label.e, null);
     }
     if (st.kind === 'none') return;
@@ -935,7 +933,6 @@ export class Assembler {
       const after = this.offset;
       const len = Number(after - before);
       if (len > 0 && startSec && this.cur === startSec && (st.kind === 'data' ? true : !startSec.attrs.nobits) && startSec.data.len === startSec.size) {
-        const chunk = startSec.data.buf.slice(startSec.data.len - len, startSec.data.len);
         const newRelocs = startSec.relocs.slice(relocsBefore);
         if (newRelocs.some((r) => r.pcRel)) {
           for (let i = 1; i < n; i++) this.exec(st, pl);
@@ -945,7 +942,6 @@ export class Assembler {
           for (let i = 1; i < n; i++) for (const r of newRelocs) startSec.relocs.push({ ...r, offset: r.offset + len * i });
           startSec.data.repeatTail(len, n - 1);
           startSec.size += len * (n - 1);
-          void chunk;
         }
       } else {
         for (let i = 1; i < n; i++) this.exec(st, pl);
@@ -1195,12 +1191,7 @@ export class Assembler {
     let strictJump: 'short' | 'near' | 'far' | null = null;
     const prefixes: string[] = st.prefixes.map((p) => (p.name === 'repz' ? 'repe' : p.name === 'repnz' ? 'repne' : p.name));
     const address = this.isElf ? this.offset : this.space.kind === 'sect' ? this.space.sec.vaddr + this.offset : (this.resolveBin(this.hereVal()) ?? 0n);
-    if (prefixes.includes('wait')) {
-      // `wait` as a prefix is the WAIT instruction (9B) before the next one
-    }
-    let opIndex = 0;
     for (const o of st.operands) {
-      opIndex++;
       if (o.k === 'reg') {
         operands.push({ kind: 'reg', name: o.name });
         vals.push(null);
@@ -1223,8 +1214,8 @@ export class Assembler {
         // `jmp dword 0x08:x` in 16-bit code: the size is the operand size
         if (o.size === 4 && this.bits === 16 && !prefixes.includes('o32')) prefixes.push('o32');
         if (o.size === 2 && this.bits !== 16 && !prefixes.includes('o16')) prefixes.push('o16');
-        const segN = this.plainValue(sv, o.seg.c, o.seg.e, loc);
-        const offN = this.plainValue(ov, o.off.c, o.off.e, loc);
+        const segN = this.plainValue(sv);
+        const offN = this.plainValue(ov);
         operands.push({ kind: 'far', segment: segN, offset: offN, known: !sv.unknown && !ov.unknown && isSimple(sv) && isSimple(ov) });
         continue;
       }
@@ -1236,7 +1227,6 @@ export class Assembler {
       vals.push(m.disp);
       vals2.push(null);
     }
-    void opIndex;
     if (strictJump === 'near' && !branch) strictJump = null;
     const ins: AsmInstruction = { prefixes, mnemonic: st.mnemonic, operands, strictJump };
     const ctx: EncodeContext = { bits: this.bits, address, defaultRel: this.defaultRel };
@@ -1292,16 +1282,10 @@ export class Assembler {
   }
 
   /** A value as a plain number for the encoder: its address in bin, its offset in elf. */
-  private plainValue(v: Val, c: number, e: number, loc: SrcLoc): bigint {
+  private plainValue(v: Val): bigint {
     if (v.unknown) return 0n;
-    if (isSimple(v)) return v.n;
-    if (this.isElf) return v.n;
-    const r = this.resolveBin(v);
-    if (r === undefined) return v.n;
-    void c;
-    void e;
-    void loc;
-    return r;
+    if (isSimple(v) || this.isElf) return v.n;
+    return this.resolveBin(v) ?? v.n;
   }
 
   private immOperand(v: Val, o: Extract<OperandAst, { k: 'imm' }>, branch: boolean, address: bigint): Operand {
@@ -1440,7 +1424,6 @@ export class Assembler {
         this.touch(s);
         this.space = { kind: 'sect', sec: s };
         if (!st.bracket) this.userSpace = this.space;
-        this.closeStrucs();
         return;
       }
       case '__sect__':
@@ -1655,10 +1638,6 @@ export class Assembler {
     else this.emitBytes(new Uint8Array(n), pl);
   }
 
-  private closeStrucs(): void {
-    // a section change inside struc ends it, as NASM's __SECT__ would
-  }
-
   private evalDirExpr(args: Token[], what: string): Val | undefined {
     const p = parseLine([{ k: 'id', s: 'dq', c: args[0]?.c ?? 0, e: args[0]?.c ?? 0 }, ...args]);
     if (p.errors.length || p.stmt.kind !== 'data' || p.stmt.items.length !== 1 || p.stmt.items[0]!.k !== 'expr') {
@@ -1691,10 +1670,7 @@ export class Assembler {
     // pad from $$: ((n - ($-$$) % n) % n)
     const off = this.space.kind === 'sect' ? BigInt(this.space.sec.size) : this.space.off;
     const pad = Number((n - (off % n)) % n);
-    if (pad === 0) {
-      if (this.wantList) void 0;
-      return;
-    }
+    if (pad === 0) return;
     const start = this.offset;
     const fillToks = args.slice(k + 1);
     if (fillToks.length === 0) {
@@ -1985,8 +1961,4 @@ export function outerFileOf(loc: SrcLoc): string {
   return l.file;
 }
 
-void lexLine;
-void strToNum;
-void canonicalSpecial;
-void makeDiagnostic;
 export type { LineEntry };

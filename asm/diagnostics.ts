@@ -66,7 +66,7 @@ export function outermost(loc: SrcLoc): { loc: SrcLoc; col?: number; endCol?: nu
  */
 export function makeDiagnostic(severity: Severity, message: string, loc: SrcLoc, col = 0, endCol = 0): Diagnostic {
   if (!loc.from) {
-    return { severity, message, file: loc.file, line: loc.line, column: col + 1, endColumn: Math.max(endCol, col + 1) + 1 - 0 };
+    return { severity, message, file: loc.file, line: loc.line, column: col + 1, endColumn: Math.max(endCol, col + 1) + 1 };
   }
   const related: Related[] = [];
   let cur: SrcLoc = loc;

@@ -447,7 +447,7 @@ export class Preprocessor {
     const s = solid(toks);
     const first = s[0];
     if (first && first.k === 'pp' && /^%[A-Za-z_]/.test(first.s)) {
-      if (this.directive(first, toks, loc, frame)) return;
+      if (this.directive(first, toks, loc)) return;
     }
     if (top && !top.active) return;
 
@@ -1068,7 +1068,7 @@ export class Preprocessor {
   // Directives
 
   /** Handle a % directive; returns false if `first` is not a directive (e.g. `%1` at line start). */
-  private directive(first: Token, toks: Token[], loc: SrcLoc, frame: Frame): boolean {
+  private directive(first: Token, toks: Token[], loc: SrcLoc): boolean {
     const name = first.s.toLowerCase();
     const idx = toks.indexOf(first);
     const rest = toks.slice(idx + 1);
