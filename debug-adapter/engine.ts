@@ -14,7 +14,7 @@ import { decodeAt } from './disasm';
 import { DebugError, Errors, messageOf } from './errors';
 import { evaluate, formatValue, interpolate, type EvalContext, type Value } from './expressions';
 import type { DebugHost } from './host';
-import { bareMachine, type Machine, type MachineFactory } from './machine';
+import { pcMachine, type Machine, type MachineFactory } from './machine';
 import { hex, readInt, writeInt, translate } from './memory';
 import { AssemblyFailure, loadProgram, type Program } from './program';
 import { readRegister, writeRegister } from './registers';
@@ -117,7 +117,7 @@ export class Engine {
 
   constructor(
     readonly host: DebugHost,
-    private readonly machineFactory: MachineFactory = bareMachine,
+    private readonly machineFactory: MachineFactory = pcMachine,
   ) {
     this.breakpoints = new Breakpoints(DebugInfo.empty(), () => this.syncBreakpoints());
     this.setExceptionFilters(EXCEPTION_FILTERS.filter((f) => f.default).map((f) => f.id));
@@ -531,12 +531,18 @@ export class Engine {
         this.dead = 'the CPU triple-faulted (a real machine resets here)';
         this.exception = { vector: 8, errorCode: 0, cr2: BigInt(cpu.cr2), rip: cpu.rip, pendingDelivery: false, tripleFault: true };
         const why = cpu.internalError ? ` (emulator error: ${messageOf(cpu.internalError)})` : '';
+        const cause = this.machine!.stopCause;
+        if (cause) {
+          this.dead = `the machine shut down (${cause})`;
+          return { reason: 'exception', description: `Shutdown at ${this.where(cpu.rip)}: ${cause}`, text: 'shutdown' };
+        }
         return { reason: 'exception', description: `Triple fault at ${this.where(cpu.rip)}: an exception occurred while delivering a double fault${why}`, text: 'triple fault' };
       }
       case StopReason.IoExit: {
         const code = this.machine!.exitCode();
-        if (code !== undefined) return { exit: code, why: `the guest wrote to isa-debug-exit (exit status ${code})` };
-        return { reason: 'pause', description: 'A device stopped the machine' };
+        if (code !== undefined) return { exit: code, why: `the guest wrote 0x${code.toString(16)} to isa-debug-exit (QEMU would exit with status ${((code << 1) | 1) & 0xff})` };
+        const cause = this.machine!.stopCause;
+        return { reason: 'pause', description: cause ? `The machine stopped: ${cause}` : 'A device stopped the machine' };
       }
       case StopReason.Breakpoint:
         return this.stepped();

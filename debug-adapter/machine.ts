@@ -1,9 +1,10 @@
-// The machine the engine drives: a CPU plus whatever is wired to it. The engine only needs
-// `run`, `cpu` and a serial sink; today `bareMachine` is a Cpu with no devices. When the emulator's
-// machine (CPU + devices: serial port, timers, interrupt controllers) lands, a `MachineFactory`
-// over it is the only change here.
+// The machine the engine drives: a CPU plus whatever is wired to it. The engine needs `run`,
+// `step`, `cpu`, a serial sink and (for kstack/inject) `inject`. `pcMachine` is the emulator's PC
+// (emulator/machine.ts: the Cpu with COM1, timers, PIC/APICs, isa-debug-exit); `bareMachine` is a
+// Cpu with no devices (tests of the engine alone).
 
 import { Cpu, StopReason } from '../emulator/cpu/cpu';
+import { createMachine, type MachineEvent } from '../emulator/machine';
 
 export interface Machine {
   readonly cpu: Cpu;
@@ -23,6 +24,10 @@ export interface Machine {
    * Absent: the machine has no interrupt controller.
    */
   inject?(kind: 'nmi' | 'irq' | 'mc', vector?: number): string | undefined;
+  /** The last interrupt/exception deliveries, oldest first (absent without devices). */
+  events?(): MachineEvent[];
+  /** Why the last run stopped when the Cpu alone cannot say (INIT, #MC shutdown), else ''. */
+  readonly stopCause?: string;
 }
 
 export interface MachineOptions {
@@ -34,6 +39,9 @@ export interface MachineOptions {
 }
 
 export type MachineFactory = (opts: MachineOptions) => Machine;
+
+/** The PC: the Cpu wired to the devices. */
+export const pcMachine: MachineFactory = (opts) => createMachine(opts);
 
 /** A CPU without devices (port I/O is not wired into the Cpu yet). */
 export const bareMachine: MachineFactory = (opts) => {
@@ -48,4 +56,4 @@ export const bareMachine: MachineFactory = (opts) => {
   };
 };
 
-export { StopReason };
+export { StopReason, type MachineEvent };

@@ -42,9 +42,9 @@ describe('custom requests', () => {
     expect(await failure(dc.customRequest('kstack/walkPageTables', { address: 'nosuch' }))).toMatch(/'nosuch' is not a register or a symbol/);
   });
 
-  it('kstack/inject: checks its arguments and says what the machine lacks', async () => {
+  it('kstack/inject: checks its arguments', async () => {
     expect(await failure(dc.customRequest('kstack/inject', { kind: 'irq', vector: 7 }))).toMatch(/an IRQ needs a vector from 32 to 255/);
     expect(await failure(dc.customRequest('kstack/inject', { kind: 'smi' }))).toMatch(/kind must be nmi, irq or mc/);
-    expect(await failure(dc.customRequest('kstack/inject', { kind: 'nmi' }))).toMatch(/no interrupt controller wired/);
+    expect((await dc.customRequest('kstack/inject', { kind: 'irq', vector: 0x40 })).success).toBe(true);
   });
 });
