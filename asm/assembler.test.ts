@@ -157,3 +157,23 @@ describe('elf', () => {
     expect(r.diagnostics[0]!.severity).toBe('warning');
   });
 });
+
+describe('diagnostics for the editor', () => {
+  it('point at the symbol, in the file that holds the line', () => {
+    const r = assemble({ path: 'main.asm', text: 'db 1\n%include "x.inc"\n' }, { format: 'bin', host: memoryHost({ 'x.inc': '\n  dw  missing_one\n' }) });
+    const d = r.diagnostics[0]!;
+    expect([d.file, d.line, d.column, d.endColumn, d.severity]).toEqual(['x.inc', 2, 7, 18, 'error']);
+  });
+  it('are sorted by file and line and name the problem', () => {
+    const r = bin('bits 32\nmov eax, bl\nfoo:\nfoo:\n%error custom message\nmov [eax], 1');
+    expect(r.diagnostics.map((d) => `${d.line}:${d.severity}:${d.message}`)).toEqual([
+      '2:error:invalid combination of opcode and operands',
+      "4:error:label 'foo' is defined more than once (first at main.asm:3)",
+      '5:error:custom message',
+      '6:error:operation size not specified',
+    ]);
+  });
+  it('report a circular equ', () => {
+    expect(errors('a equ b\nb equ a\ndb a').join()).toMatch(/has no value/);
+  });
+});
