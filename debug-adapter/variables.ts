@@ -4,7 +4,7 @@
 
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { Cpu } from '../emulator/cpu/cpu';
-import type { Engine } from './engine';
+import { exceptionName, type Engine } from './engine';
 import { Errors } from './errors';
 import { evaluate } from './expressions';
 import { hex, hex64 } from './memory';
@@ -55,6 +55,7 @@ export class Variables {
       { name: 'Segments', variablesReference: this.add(this.segmentScope()), expensive: false },
       { name: 'System', variablesReference: this.add(this.systemScope()), expensive: false },
       { name: 'MSRs', variablesReference: this.add(this.msrScope()), expensive: false },
+      ...(this.engine.machine?.events ? [{ name: 'Interrupts', variablesReference: this.add(this.eventScope()), expensive: false }] : []),
     ];
   }
 
@@ -238,6 +239,38 @@ export class Variables {
           { name: 'mode', value: cpu.bits === 64 ? '64-bit (long mode)' : cpu.bits === 32 ? '32-bit' : '16-bit', variablesReference: 0 },
           { name: 'instructions', value: cpu.instructionCount.toLocaleString('en-US'), variablesReference: 0 },
         ];
+      },
+    };
+  }
+
+  /** The last deliveries through the IDT, newest first, with the stack switch each made. */
+  private eventScope(): Container {
+    return {
+      children: () => {
+        const events = this.engine.machine?.events?.() ?? [];
+        return events.reverse().map((e, i) => {
+          const what = e.vector >= 0 ? `${e.kind} ${e.vector}${e.vector < 32 && e.kind === 'exception' ? ` (${exceptionName(e.vector).split(' ')[0]})` : ''}` : e.kind;
+          const where = this.engine.debug.describe(e.rip);
+          const stack = e.rspBefore === e.rspAfter ? 'same stack' : `RSP ${hex(e.rspBefore)} -> ${hex(e.rspAfter)}${e.tssSlot ? ` (${e.tssSlot})` : ''}`;
+          const cpl = e.cplBefore === e.cplAfter ? `CPL ${e.cplAfter}` : `CPL ${e.cplBefore} -> ${e.cplAfter}`;
+          return {
+            name: `[${i}] ${what}`,
+            value: `at ${hex(e.rip)}${where ? ` <${where}>` : ''}, ${stack}, ${cpl}${e.errorCode >= 0 ? `, error ${hex(e.errorCode)}` : ''}`,
+            variablesReference: this.add({
+              children: () => [
+                { name: 'instruction count', value: e.count.toLocaleString('en-US'), variablesReference: 0 },
+                { name: 'kind', value: e.kind, variablesReference: 0 },
+                { name: 'vector', value: String(e.vector), variablesReference: 0 },
+                { name: 'error code', value: e.errorCode >= 0 ? hex(e.errorCode) : 'none', variablesReference: 0 },
+                { name: 'rip', value: pad(e.rip, 16), variablesReference: 0, memoryReference: this.memRef(e.rip) },
+                { name: 'rsp before', value: pad(e.rspBefore, 16), variablesReference: 0, memoryReference: this.memRef(e.rspBefore) },
+                { name: 'rsp after', value: pad(e.rspAfter, 16), variablesReference: 0, memoryReference: this.memRef(e.rspAfter) },
+                { name: 'stack from TSS', value: e.tssSlot || 'none (same stack)', variablesReference: 0 },
+                { name: 'cpl', value: `${e.cplBefore} -> ${e.cplAfter}`, variablesReference: 0 },
+              ],
+            }),
+          };
+        });
       },
     };
   }

@@ -40,5 +40,9 @@ describe('the PC machine', () => {
     const ev = await stopAfter(dc, () => dc.continueRequest({ threadId: 1 }));
     expect(ev.body.description).toMatch(/^Exception #GP general protection \(error code 0x13\)/);
     expect((await topFrame(dc)).name).toBe('_start');
+    // Nothing was delivered through an IDT (there is none), so the Interrupts scope is empty.
+    const scopes = (await dc.scopesRequest({ frameId: 1 })).body.scopes;
+    const ints = scopes.find((s) => s.name === 'Interrupts')!;
+    expect((await dc.variablesRequest({ variablesReference: ints.variablesReference })).body.variables).toEqual([]);
   });
 });
