@@ -1320,6 +1320,7 @@ export class Assembler {
     };
     if (regs.length > 2) return bad('invalid effective address: more than two registers');
     for (const r of regs) {
+      if (r.key === 'r:rip' || r.key === 'r:eip') return bad("NASM has no 'rip' register in addresses: write [rel label] (or 'default rel') for a RIP-relative address");
       const info = lookupRegister(r.key.slice(2));
       if (!info || (info.cls !== 'gpr' && info.cls !== 'rip')) return bad(`invalid effective address: '${r.key.slice(2)}' cannot be used in an address`);
     }

@@ -110,6 +110,10 @@ export function parseLine(toks: Token[]): ParsedLine {
   if (t0.k === 'id') {
     const name = idName(t0);
     const next = toks[1];
+    if (!t0.s.startsWith('$') && next?.k === 'op' && next.s === ':' && isRegister(name)) {
+      err(`'${name}' is a register, not a label name (write $${name} to use it as a name)`, t0);
+      return out;
+    }
     if (next && next.k === 'op' && next.s === ':') {
       out.label = { name, c: t0.c, e: t0.e, colon: true };
       i = 2;
