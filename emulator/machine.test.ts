@@ -134,6 +134,14 @@ describe('machine', () => {
     expect(m.run(10_000_000_000)).toBe(StopReason.Hlt);
   });
 
+  it('sleeps through many device events in HLT without deep recursion (PIT masked at the 8259)', () => {
+    // mov al, 0xff / out 0x21, al / sti / hlt / jmp $-1
+    const { m } = boot('B0 FF E6 21 FB F4 EB FD');
+    expect(m.run(100_000_000_000)).toBe(StopReason.Limit);
+    expect(m.cpu.instructionCount).toBe(100_000_000_000);
+    expect(m.cpu.internalError).toBeNull();
+  });
+
   it('sti; hlt wakes on the PIT through the 8259 (vector 8 unprogrammed = base 0 + IRQ0)', () => {
     // Power-on 8259: vector base 0, so IRQ0 arrives as vector 0.
     const { m, out } = boot('FB F4 EB FD', [[0x100100, report('P', 1)]]);

@@ -111,6 +111,10 @@ export function createMachine(opts: MachineOptions): Machine {
   /** A stop decided inside a boundary (the Cpu is parked in HLT until run() returns). */
   let pendingStop = StopReason.None;
   let haltedBefore = false;
+  /** Device events handled in a row while halted; after HALT_SLICE the run is parked (see run). */
+  let haltedVisits = 0;
+  let parked = false;
+  const HALT_SLICE = 64;
 
   const machine: Machine = {
     cpu,
@@ -120,8 +124,17 @@ export function createMachine(opts: MachineOptions): Machine {
     stopCause: '',
     run(max: number): StopReason {
       machine.stopCause = '';
-      cpu.eventAt = cpu.instructionCount; // look at the devices at the first boundary
-      let r = cpu.run(max);
+      const start = cpu.instructionCount;
+      let r: StopReason;
+      for (;;) {
+        cpu.eventAt = cpu.instructionCount; // look at the devices at the first boundary
+        r = cpu.run(max - (cpu.instructionCount - start));
+        if (!parked) break;
+        // A long sleep in HLT was cut into pieces (the Cpu skips time recursively): go on.
+        parked = false;
+        if (r !== StopReason.Hlt) break;
+        cpu.halted = true;
+      }
       if (pendingStop !== StopReason.None) {
         r = pendingStop;
         pendingStop = StopReason.None;
@@ -311,7 +324,7 @@ export function createMachine(opts: MachineOptions): Machine {
       }
       if (ic.hasNmi) {
         if (!cpu.nmiBlocked) deliverNmi();
-        else next = now + 1; // look again after IRET unblocks NMIs
+        else if (!cpu.halted) next = now + 1; // look again after IRET unblocks NMIs
         if (pendingStop !== StopReason.None) return;
       }
       if (ic.hasInterrupt()) cpu.raiseInterrupt();
@@ -320,6 +333,14 @@ export function createMachine(opts: MachineOptions): Machine {
       // cli; hlt: only an NMI, INIT or #MC could wake the CPU and nothing will send one.
       next = Infinity;
     }
+    if (cpu.halted && next !== Infinity && !((cpu.flagsReg & 0x200) !== 0 && ic.hasInterrupt())) {
+      if (++haltedVisits >= HALT_SLICE) {
+        // Each time skip is a nested call in the Cpu: return to run() (Hlt) and resume from there.
+        haltedVisits = 0;
+        parked = true;
+        next = Infinity;
+      }
+    } else haltedVisits = 0;
     cpu.eventAt = next;
   };
 
