@@ -12,7 +12,7 @@ import { deliverEvent, EXCEPTION, SOFTWARE, EXTERNAL } from './interrupt';
 import './exec/index';
 import { rr32, ri32, mr32, rmRev32, rr64, ri64, rmRev64, mr64, inc32r, dec32r } from './exec/alu';
 import { take } from './exec/control';
-import { movRR64, movRRRev64, movStore64, movLoad64, movStore32, movLoad32, movRR32, movRRRev32, movzx32_8r, movzx32_8m } from './exec/datamov';
+import { movRR64, movRRRev64, movStore64, movLoad64, movStore32, movLoad32, movRR32, movRRRev32, movzx32_8r, movzx32_8m, movStore8, lea64 } from './exec/datamov';
 
 export enum StopReason {
   /** Still runnable. */
@@ -129,7 +129,7 @@ const FIRST_HOT: Handler[] = [rr32, ri32, rr64, ri64, rmRev32, rmRev64, mr32, mr
 
 /** Handlers the run loop calls directly (a monomorphic call TurboFan can inline): op.hot. */
 const HOT: Handler[] = [fusedExec, rr32, ri32, mr32, rmRev32, rr64, ri64, rmRev64, mr64,
-  movRR64, movRRRev64, movStore64, movLoad64, movStore32, movLoad32, movRR32, movRRRev32, movzx32_8r, movzx32_8m];
+  movRR64, movRRRev64, movStore64, movLoad64, movStore32, movLoad32, movRR32, movRRRev32, movzx32_8r, movzx32_8m, movStore8, lea64, inc32r, dec32r];
 function hotIndex(h: Handler): number {
   return HOT.indexOf(h) + 1;
 }
@@ -801,6 +801,10 @@ export class Cpu extends Mmu<Op> {
         case 17: movRRRev32(this, op); break;
         case 18: movzx32_8r(this, op); break;
         case 19: movzx32_8m(this, op); break;
+        case 20: movStore8(this, op); break;
+        case 21: lea64(this, op); break;
+        case 22: inc32r(this, op); break;
+        case 23: dec32r(this, op); break;
         default: op.exec(this, op);
       }
       this.instructionCount++;

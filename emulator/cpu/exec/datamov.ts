@@ -99,7 +99,8 @@ def('Mov_r16_rm16', (cpu, op) => cpu.set16(op.reg, cpu.get16(op.rm)), (cpu, op) 
 def('Mov_r16_imm16', (cpu, op) => cpu.set16(op.reg, op.imm));
 def('Mov_rm16_imm16', (cpu, op) => cpu.set16(op.rm, op.imm), (cpu, op) => cpu.wr16(cpu.ea(op), op.imm));
 // 8-bit
-def('Mov_rm8_r8', (cpu, op) => cpu.set8(op.rm, cpu.get8(op.reg)), (cpu, op) => cpu.wr8(cpu.ea(op), cpu.get8(op.reg)));
+export const movStore8: Handler = (cpu, op) => cpu.wr8(cpu.ea(op), cpu.get8(op.reg));
+def('Mov_rm8_r8', (cpu, op) => cpu.set8(op.rm, cpu.get8(op.reg)), movStore8);
 def('Mov_r8_rm8', (cpu, op) => cpu.set8(op.reg, cpu.get8(op.rm)), (cpu, op) => cpu.set8(op.reg, cpu.rd8(cpu.ea(op))));
 def('Mov_r8_imm8', (cpu, op) => cpu.set8(op.reg, op.imm));
 def('Mov_rm8_imm8', (cpu, op) => cpu.set8(op.rm, op.imm), (cpu, op) => cpu.wr8(cpu.ea(op), op.imm));
@@ -378,10 +379,12 @@ export function leaHalves(cpu: Cpu, op: Op): number {
   cpu.hi = hi;
   return lo | 0;
 }
-def('Lea_r64_m', (cpu, op) => {
+/** LEA r64: [base + disp] and [base + index*scale + disp] on 64-bit registers in halves. */
+export const lea64: Handler = (cpu, op) => {
   const lo = leaHalves(cpu, op);
   cpu.set64(op.reg, lo, cpu.hi);
-});
+};
+def('Lea_r64_m', lea64);
 def('Lea_r32_m', (cpu, op) => cpu.set32(op.reg, leaHalves(cpu, op)));
 def('Lea_r16_m', (cpu, op) => cpu.set16(op.reg, leaHalves(cpu, op)));
 
