@@ -67,7 +67,7 @@ function flatOps(ops: ExprOp[], v: DwarfVariable): string[] {
   return out;
 }
 
-function ourSig(expr: Uint8Array, v: DwarfVariable): Sig {
+function ourSig(expr: Uint8Array, v: DwarfVariable, inList = false): Sig {
   const ops = decodeExpr(expr, { addressSize: v.unit.addressSize, dwarf64: v.unit.dwarf64, version: v.unit.version });
   const isReg = (o: ExprOp): boolean => (o.op >= DW_OP.reg0 && o.op <= DW_OP.reg31) || o.op === DW_OP.regx;
   const regOf = (o: ExprOp): string => regName(o.op === DW_OP.regx ? Number(o.args[0]) : o.op - DW_OP.reg0);
@@ -88,7 +88,8 @@ function ourSig(expr: Uint8Array, v: DwarfVariable): Sig {
     return { kind: 'pieces', parts };
   }
   if (ops.length === 1 && isReg(ops[0]!)) return { kind: 'reg', reg: regOf(ops[0]!) };
-  if (ops.length === 1 && ops[0]!.op === DW_OP.addr) return { kind: 'addr', addr: `0x${ops[0]!.args[0]!.toString(16)}` };
+  // gdb: "static storage" for a DW_OP_addr location, but an expression inside a location list
+  if (ops.length === 1 && ops[0]!.op === DW_OP.addr && !inList) return { kind: 'addr', addr: `0x${ops[0]!.args[0]!.toString(16)}` };
   const fbl = v.function?.frameBase;
   // gdb describes DW_OP_fbreg by the frame base at the function's entry.
   const fbExpr = fbl?.kind === 'expr' ? fbl.expr : fbl?.kind === 'list' ? fbl.list.entries.find((e) => e.start <= v.function!.lowPc && v.function!.lowPc < e.end)?.expr : undefined;
@@ -97,11 +98,9 @@ function ourSig(expr: Uint8Array, v: DwarfVariable): Sig {
     if (fb.length === 1 && fb[0]!.op >= DW_OP.breg0 && fb[0]!.op <= DW_OP.breg31)
       return { kind: 'fbreg', reg: regName(fb[0]!.op - DW_OP.breg0), offset: Number(fb[0]!.args[0]! + ops[0]!.args[0]!) };
   }
-  const isConst = (o: ExprOp): boolean => (o.op >= DW_OP.lit0 && o.op <= DW_OP.lit31) || (o.op >= DW_OP.const1u && o.op <= DW_OP.consts);
-  if (ops.length === 2 && isConst(ops[0]!) && ops[1]!.op === DW_OP.stack_value) {
-    const val = ops[0]!.op >= DW_OP.lit0 && ops[0]!.op <= DW_OP.lit31 ? BigInt(ops[0]!.op - DW_OP.lit0) : ops[0]!.args[0]!;
-    return { kind: 'const', value: String(val) };
-  }
+  // gdb says "the constant N" for DW_OP_litN; DW_OP_stack_value (other constants: an expression)
+  if (ops.length === 2 && ops[0]!.op >= DW_OP.lit0 && ops[0]!.op <= DW_OP.lit31 && ops[1]!.op === DW_OP.stack_value)
+    return { kind: 'const', value: String(ops[0]!.op - DW_OP.lit0) };
   return { kind: 'ops', ops: flatOps(ops, v) };
 }
 
@@ -113,7 +112,7 @@ function ourLocations(v: DwarfVariable): { range?: [bigint, bigint]; sig: Sig }[
     case 'expr':
       return [{ sig: loc.expr.length === 0 ? { kind: 'none' } : ourSig(loc.expr, v) }];
     case 'list':
-      return loc.list.entries.filter((e) => e.end > e.start).map((e) => ({ range: [e.start, e.end], sig: ourSig(e.expr, v) }));
+      return loc.list.entries.map((e) => ({ range: [e.start, e.end], sig: ourSig(e.expr, v, true) }));
     case 'const':
       return [{ sig: { kind: 'const', value: String(loc.value) } }];
     case 'error':
@@ -142,20 +141,30 @@ function compareScope(d: DwarfDebugInfo, pc: bigint, text: string, what: string)
   const want = parseInfoScope(text).filter((s) => !/^a function/.test(s.locations[0]?.desc ?? ''));
   const extra = misnestedVariables(d, pc);
   if (extra.size > 0 && want.some((w) => !d.variablesAt(pc).some((v) => v.name === w.name))) return 0; // gdb saw a clipped block
-  const ours = d.variablesAt(pc).filter((v) => !extra.has(v.name) || want.some((w) => w.name === v.name));
+  // Where an inlined call starts at pc, gdb's listing mixes the inlined function's and its caller's
+  // blocks: there, each symbol gdb lists must match one of ours, but not the other way round.
+  const inlined = d.scopesAt(pc).some((s) => s.kind === 'inlined');
+  const ours = (inlined ? d.scopesAt(pc).flatMap((s) => s.variables) : d.variablesAt(pc)).filter(
+    (v) => !extra.has(v.name) || want.some((w) => w.name === v.name),
+  );
   const unused = [...ours];
   for (const w of want) {
-    const i = unused.findIndex((v) => v.name === w.name);
-    expect(i, `${what}: gdb lists ${w.name}, we do not (we have ${ours.map((v) => v.name).join(', ')})`).toBeGreaterThanOrEqual(0);
-    const v = unused.splice(i, 1)[0]!;
-    if (w.length !== undefined) expect(sizeOf(v.type), `${what}: length of ${w.name}`).toBe(w.length);
-    const got = ourLocations(v);
     const exp = w.locations.map((l) => ({ ...(l.range ? { range: l.range } : {}), sig: gdbSig(l.desc) }));
-    expect(got, `${what}: location of ${w.name}`).toEqual(exp);
+    const candidates = unused.filter((v) => v.name === w.name);
+    // gdb copies the abstract instance's variables into an inlined block it cannot match them to,
+    // as "optimized out" duplicates: not a symbol of the program.
+    if (inlined && candidates.length === 0 && w.locations[0]?.desc === 'optimized out' && ours.some((v) => v.name === w.name)) continue;
+    expect(candidates.length, `${what}: gdb lists ${w.name}, we do not (we have ${ours.map((v) => v.name).join(', ')})`).toBeGreaterThan(0);
+    const v = candidates.find((c) => JSON.stringify(ourLocations(c), bigints) === JSON.stringify(exp, bigints)) ?? candidates[0]!;
+    unused.splice(unused.indexOf(v), 1);
+    if (w.length !== undefined) expect(sizeOf(v.type), `${what}: length of ${w.name}`).toBe(w.length);
+    expect(ourLocations(v), `${what}: location of ${w.name}`).toEqual(exp);
   }
-  expect(unused.map((v) => v.name), `${what}: symbols gdb does not list`).toEqual([]);
+  if (!inlined) expect(unused.map((v) => v.name), `${what}: symbols gdb does not list`).toEqual([]);
   return want.length;
 }
+
+const bigints = (_k: string, v: unknown): unknown => (typeof v === 'bigint' ? v.toString() : v);
 
 // ---- value trees ----------------------------------------------------------------------------------
 
@@ -183,7 +192,14 @@ function compareTree(got: ValueNode, want: GdbValueTree, path: string, counter: 
 
 const figures: Record<string, Record<string, number>> = {};
 
-describe.each(C_FIXTURES)('%s against gdb', (name) => {
+/** Compile units and breakpoint stops each program has. */
+const SHAPE: Record<string, { units: number; stops: number }> = {
+  ...Object.fromEntries(C_FIXTURES.map((n) => [n, { units: 2, stops: 8 }])),
+  // entry.asm (nasm), isr.S (gas), kmain.c, interrupts.c, serial.c; run by QEMU under gdb
+  'c-kernel': { units: 5, stops: 5 },
+};
+
+describe.each([...C_FIXTURES, 'c-kernel'])('%s against gdb', (name) => {
   const loaded = loadFixture(name);
   const d = DwarfDebugInfo.load(loaded.src);
   const oracle = gdbOracle(name);
@@ -191,7 +207,7 @@ describe.each(C_FIXTURES)('%s against gdb', (name) => {
 
   it('reads without warnings', () => {
     expect(d.warnings).toEqual([]);
-    expect(d.units.length).toBe(2);
+    expect(d.units.length).toBe(SHAPE[name]!.units);
   });
 
   it('finds every function and its pc range', () => {
@@ -246,7 +262,7 @@ describe.each(C_FIXTURES)('%s against gdb', (name) => {
     const counter = { leaves: 0 };
     let frames = 0;
     let vars = 0;
-    expect(oracle.stops.length).toBe(8);
+    expect(oracle.stops.length).toBe(SHAPE[name]!.stops);
     for (const stop of oracle.stops) {
       const mem = memoryFrom(loaded, stop.memory);
       const symbolize = symbolizer(loaded);
@@ -254,46 +270,61 @@ describe.each(C_FIXTURES)('%s against gdb', (name) => {
       for (const [k, v] of Object.entries(stop.registers)) regs[k === 'eflags' ? 'rflags' : k] = BigInt(v);
       // Physical frames from our unwinder; gdb adds one frame per inlined call.
       let cur: Registers | undefined = regs;
-      let physical = 0;
+      let isCaller = false;
       let inlineDepth = 0;
       let cfa: bigint | undefined;
       for (const gf of stop.frames) {
         const where = `${stop.where} frame #${gf.level} (${gf.function})`;
-        expect(cur, `${where}: our unwinder stopped early`).toBeDefined();
-        expect(`0x${cur!.rip!.toString(16)}`, `${where}: pc`).toBe(gf.pc);
-        const isCaller = physical > 0;
-        const pc = isCaller ? cur!.rip! - 1n : cur!.rip!;
-        if (!gf.inline) {
-          cfa = d.cfa(cur!, mem, { isCaller });
-          expect(cfa === undefined ? null : `0x${cfa.toString(16)}`, `${where}: CFA`).toBe(gf.cfa);
-          for (const [r, v] of Object.entries(gf.registers)) if (cur![r] !== undefined) expect(`0x${cur![r]!.toString(16)}`, `${where}: ${r}`).toBe(v);
+        if (!cur) {
+          // Our unwinder stops where there is no CFI (entry.asm); gdb guesses on from there.
+          expect(d.unwinder.fdeFor(BigInt(stop.frames[gf.level - 1]!.pc) - 1n), `${where}: our unwinder stopped early`).toBeUndefined();
+          break;
         }
-        // Variables: gdb's scopes of this (possibly inlined) frame against ours.
+        expect(`0x${cur.rip!.toString(16)}`, `${where}: pc`).toBe(gf.pc);
+        const pc = isCaller ? cur.rip! - 1n : cur.rip!;
+        if (!gf.inline) {
+          cfa = d.cfa(cur, mem, { isCaller });
+          if (d.unwinder.fdeFor(pc)) expect(cfa === undefined ? null : `0x${cfa.toString(16)}`, `${where}: CFA`).toBe(gf.cfa);
+          for (const [r, v] of Object.entries(gf.registers)) if (cur[r] !== undefined) expect(`0x${cur[r]!.toString(16)}`, `${where}: ${r}`).toBe(v);
+        }
+        // Variables: gdb's scopes of this (possibly inlined) frame against ours. gdb may hide inlined
+        // frames at a breakpoint's address and still report the innermost block: follow the name of
+        // the function gdb's scopes end in.
         const gdbSyms = gf.scopes.flatMap((s) => s.symbols);
+        const gdbFn = gf.scopes[gf.scopes.length - 1]?.function ?? gf.function;
+        const chain = d.scopesAt(pc).filter((s) => s.kind !== 'block').map((s) => s.name);
+        const depth = chain.indexOf(gdbFn ?? '', inlineDepth) >= 0 ? chain.indexOf(gdbFn ?? '', inlineDepth) : inlineDepth;
         const extra = misnestedVariables(d, pc);
-        const ours = d.variablesAt(pc, { inlineDepth }).filter((v) => !extra.has(v.name) || gdbSyms.some((g) => g.name === v.name));
+        const ours = d.variablesAt(pc, { inlineDepth: depth }).filter((v) => !extra.has(v.name) || gdbSyms.some((g) => g.name === v.name));
         expect(ours.map((v) => v.name).sort(), `${where}: variables`).toEqual(gdbSyms.map((s) => s.name).sort());
+        const used = new Set<DwarfVariable>();
         for (const s of gdbSyms) {
-          const v = ours.find((x) => x.name === s.name && !(x as DwarfVariable & { used?: boolean }).used) ?? ours.find((x) => x.name === s.name)!;
-          (v as DwarfVariable & { used?: boolean }).used = true;
+          const v = ours.find((x) => x.name === s.name && !used.has(x));
+          if (!v) throw new Error(`${where}: no variable ${s.name} (we have ${ours.map((x) => x.name).join(', ')})`);
+          used.add(v);
           expect(v.kind === 'parameter', `${where}: ${s.name} is a parameter`).toBe(s.argument);
           expect(d.typeName(v.type), `${where}: whatis ${s.name}`).toBe(s.whatis);
           expect(`type = ${d.typeDefinition(v.type)}`, `${where}: ptype ${s.name}`).toBe(s.ptype);
-          const value = d.readValue(v, { regs: cur!, readMemory: mem, cfa, isCaller, symbolize });
+          const value = d.readValue(v, { regs: cur, readMemory: mem, cfa, isCaller, symbolize });
           compareTree(value, s.tree, `${where}: ${s.name}`, counter);
           vars++;
         }
         frames++;
         if (gf.inline) inlineDepth++;
         else {
-          // Next physical frame.
+          // The next physical frame; after an interrupt (signal) frame its rip is not a return address.
           inlineDepth = 0;
-          cur = d.unwindStep(cur!, mem, { isCaller });
-          physical++;
+          const step = d.unwind(cur, mem, { isCaller });
+          cur = step?.caller;
+          isCaller = step ? !step.signalFrame : true;
         }
       }
-      // Globals at the first stop.
+      // Globals at the first stop (those in memory the oracle dumped, or in the file).
+      const dumped = (a: bigint): boolean =>
+        stop.memory.some((m) => BigInt(m.address) <= a && a < BigInt(m.address) + BigInt(m.bytes.length / 2)) ||
+        loaded.elf.programHeaders.some((ph) => ph.type === 1 && ph.vaddr <= a && a < ph.vaddr + ph.filesz);
       for (const g of stop.globals) {
+        if (g.tree.address !== undefined && !dumped(BigInt(g.tree.address))) continue;
         const v = d.globals().find((x) => x.name === g.name)!;
         compareTree(d.readValue(v, { regs, readMemory: mem, symbolize }), g.tree, `global ${g.name}`, counter);
       }

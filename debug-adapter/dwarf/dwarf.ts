@@ -340,8 +340,16 @@ export class DwarfDebugInfo {
     const name = this.name(die);
     if (name === undefined) return undefined;
     const hasLoc = die.attrs.some((a) => a.at === DW_AT.location || a.at === DW_AT.const_value);
-    if (!hasLoc && this.tables.attrFlag(die, DW_AT.declaration)) return undefined;
-    const location = this.location(die, DW_AT.location);
+    let location: LocationDescription;
+    if (!hasLoc && this.tables.attrFlag(die, DW_AT.declaration)) {
+      // Declared here, defined where DWARF does not say (assembly): the symbol table knows where.
+      const addr = kind === 'global' ? this.src.symbolAddress?.(name) : undefined;
+      if (addr === undefined) return undefined;
+      const expr = new Uint8Array(1 + die.unit.addressSize);
+      expr[0] = 0x03; // DW_OP_addr
+      for (let i = 0; i < die.unit.addressSize; i++) expr[1 + i] = Number((addr >> BigInt(8 * i)) & 0xffn);
+      location = { kind: 'expr', expr };
+    } else location = this.location(die, DW_AT.location);
     let k = kind;
     if (kind === 'local' && location.kind === 'expr' && location.expr[0] === 0x03 /* DW_OP_addr */) k = 'static';
     return {
@@ -426,14 +434,18 @@ export class DwarfDebugInfo {
   globals(): DwarfVariable[] {
     if (!this.globalList) {
       const out: DwarfVariable[] = [];
+      const declared: DwarfVariable[] = [];
       for (const u of this.units) {
         if (!u.root) continue;
         for (const c of u.root.children) {
           if (c.tag !== DW_TAG.variable) continue;
           const v = this.variableOf(c, 'global', undefined);
-          if (v && v.location.kind !== 'none') out.push(v);
+          if (!v || v.location.kind === 'none') continue;
+          (this.tables.attrFlag(c, DW_AT.declaration) && !c.attrs.some((a) => a.at === DW_AT.location) ? declared : out).push(v);
         }
       }
+      // A declaration placed by the symbol table, unless some unit defines the variable.
+      for (const v of declared) if (!out.some((x) => x.name === v.name) && !out.includes(v)) out.push(v);
       this.globalList = out;
     }
     return this.globalList;

@@ -77,7 +77,7 @@ function cieRows(cie: Cie): CfaRow[] {
   return cfaRows(fake);
 }
 
-const ALL = [...C_FIXTURES, ...ASM_FIXTURES];
+const ALL = [...C_FIXTURES, ...ASM_FIXTURES, 'c-kernel'];
 
 describe('CFI against readelf --debug-dump=frames-interp', () => {
   for (const name of ALL) {

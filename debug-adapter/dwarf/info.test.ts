@@ -47,7 +47,7 @@ function num(s: string): bigint {
 }
 
 describe('.debug_info against readelf --debug-dump=info', () => {
-  for (const name of C_FIXTURES) {
+  for (const name of [...C_FIXTURES, 'c-kernel']) {
     it(`${name}: every DIE, attribute and value`, () => {
       const { src } = loadFixture(name);
       const info = parseInfo(src);

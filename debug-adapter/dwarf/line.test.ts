@@ -49,7 +49,7 @@ function ourRows(programs: LineProgram[]): ReadelfRow[] {
   );
 }
 
-const ALL = [...C_FIXTURES, ...ASM_FIXTURES];
+const ALL = [...C_FIXTURES, ...ASM_FIXTURES, 'c-kernel'];
 
 describe('.debug_line against readelf --debug-dump=decodedline', () => {
   for (const name of ALL) {

@@ -8,6 +8,11 @@ export interface DwarfSource {
   section(name: string): Uint8Array | undefined;
   /** The section's load address (sh_addr), needed by pc-relative pointers in .eh_frame. */
   sectionAddress?(name: string): bigint | undefined;
+  /**
+   * A symbol's address from the object file's symbol table: places a variable DWARF only declares
+   * (`extern u64 pd[512];` defined in assembly) at its address.
+   */
+  symbolAddress?(name: string): bigint | undefined;
   /** ELF64 (else ELF32): the default address size where DWARF does not say it. */
   is64: boolean;
   littleEndian: boolean;
@@ -41,6 +46,11 @@ export function elfDwarfSource(bytes: Uint8Array, elf: ElfFile, warnings: string
     },
     sectionAddress(name) {
       return byName.get(name)?.addr;
+    },
+    symbolAddress(name) {
+      // STT_OBJECT / STT_NOTYPE / STT_FUNC symbols defined in a section (not undefined, not absolute)
+      const s = elf.symbols.find((x) => x.name === name && x.shndx !== 0 && x.shndx < 0xff00 && x.type <= 2);
+      return s?.value;
     },
   };
 }

@@ -87,18 +87,23 @@ rm -f gas.o gas-df.s
 oracles gas-cfi
 oracles gas-cfi-debugframe
 
-# the example C kernel (committed ELF; its oracles live here)
+# the example C kernel (committed ELF; its oracles live here), run by QEMU under gdb
 kernel="$root/examples/c-kernel/kernel.elf"
 if [ -f "$kernel" ]; then
   cp "$kernel" c-kernel.elf
-  kfuncs=$(nm c-kernel.elf | awk '$2 ~ /^[Tt]$/ { printf "\"%s\",", $3 }')
-  kglobals=$(nm c-kernel.elf | awk '$2 ~ /^[DdBbRr]$/ && $3 !~ /\./ && $3 !~ /^_/ { printf "\"%s\",", $3 }')
   readelf --debug-dump=decodedline -W c-kernel.elf > c-kernel.decodedline.txt
   readelf --debug-dump=rawline -W c-kernel.elf > c-kernel.rawline.txt
   readelf --debug-dump=frames-interp -W c-kernel.elf > c-kernel.frames.txt
-  readelf --debug-dump=info -W c-kernel.elf > c-kernel.info.txt
-  (cd / && gdb -batch -nx -ex "python OUT='$fx/c-kernel.gdb.json'; FUNCS=[${kfuncs%,}]; GLOBALS=[${kglobals%,}]; BREAKS=[]" \
-    -x "$oracle" "$fx/c-kernel.elf") > /dev/null
+  readelf --debug-dump=info -W c-kernel.elf > c-kernel.info.txt 2> /dev/null
+  kfuncs=$(nm c-kernel.elf | awk '$2 ~ /^[Tt]$/ && $3 !~ /^isr|^_start|^long_entry/ { printf "\"%s\",", $3 }')
+  kglobals=$(nm c-kernel.elf | awk '$2 ~ /^[DdBbRr]$/ && $3 !~ /\./ && $3 !~ /^_/ { printf "\"%s\",", $3 }')
+  qemu="| exec qemu-system-x86_64 -gdb stdio -S -display none -monitor none -serial null -no-reboot"
+  qemu+=" -device isa-debug-exit,iobase=0xf4,iosize=4 -m 128 -kernel $fx/c-kernel.elf"
+  (cd / && timeout 120 gdb -batch -nx \
+    -ex "python OUT='$fx/c-kernel.gdb.json'; FUNCS=[${kfuncs%,}]; GLOBALS=[${kglobals%,}]" \
+    -ex "python BREAKS=['timer_irq', 'breakpoint_handler', 'page_fault_handler', 'schedule', 'fib if n == 3']" \
+    -ex "python TARGET='$qemu'; SKIP_SECTIONS=['.bootbss']" \
+    -x "$oracle" "$fx/c-kernel.elf") > /dev/null 2>&1
   rm c-kernel.elf
 fi
 ls -la "$fx"/*.elf | awk '{ s += $5 } END { printf "fixtures: %d ELF files, %d bytes\n", NR, s }'

@@ -3,6 +3,9 @@
 #   gdb -batch -nx -ex 'python OUT="x.gdb.json"; BREAKS=["file.c:12", ...]; FUNCS=[...]; GLOBALS=[...]' \
 #       -x scripts/dwarf/gdb-oracle.py program.elf
 #
+# With TARGET="| qemu-system-x86_64 -gdb stdio -S ..." the program is a kernel run by QEMU (gdb's
+# `target remote`) instead of a process on this machine; SKIP_SECTIONS names sections not dumped.
+#
 # Static part (no process): for each function, `info scope`, and the source position gdb finds for
 # each of its line-table addresses. Runtime part (the program runs under gdb on this machine): at
 # the first hit of each breakpoint, the backtrace (pc, CFA, callee-saved registers per frame),
@@ -144,7 +147,9 @@ for fn in FUNCS:  # noqa: F821 (set by the caller)
         entry["scope"] = run("info scope *%s" % hex(low))
         block = gdb.block_for_pc(low)
         if block is not None:
-            while block.function is None and block.superblock is not None:
+            # up to the function's own block (past lexical blocks and inlined calls at its start)
+            while (block.function is None or block.function.name != fn) and block.superblock is not None \
+                    and not block.superblock.is_static:
                 block = block.superblock
             entry["low"] = hex(block.start)
             entry["high"] = hex(block.end)
@@ -179,8 +184,12 @@ for name in GLOBALS:  # noqa: F821
 if BREAKS:  # noqa: F821
     for b in BREAKS:  # noqa: F821
         gdb.execute("break " + b, to_string=True)
-    gdb.execute("unset environment", to_string=True)
-    gdb.execute("run", to_string=True)
+    if globals().get("TARGET"):
+        gdb.execute("target remote " + TARGET, to_string=True)  # noqa: F821
+        gdb.execute("continue", to_string=True)
+    else:
+        gdb.execute("unset environment", to_string=True)
+        gdb.execute("run", to_string=True)
     seen = set()
     for _ in range(64):
         inf = gdb.selected_inferior()
@@ -207,13 +216,18 @@ if BREAKS:  # noqa: F821
             frame.select()
             rsp = int(frame.read_register("rsp"))
             mem = []
-            # The stack up to just above the outermost frame's CFA: not the environment or auxv above it.
+            # The stacks the frames use, up to just above the outermost CFA (not the environment or
+            # auxv of a process above it).
+            sps = [int(x["registers"]["rsp"], 16) for x in stop["frames"] if "rsp" in x["registers"]] + [rsp]
             cfas = [int(x["cfa"], 16) for x in stop["frames"] if x["cfa"]]
+            lo = min(sps) - 256
             top = max(cfas) + 16 if cfas else rsp + 256
-            d = dump(inf, rsp - 256, min(top, rsp + 65536))
+            d = dump(inf, lo, min(top, lo + 65536))
             if d:
                 mem.append(d)
-            for lo, hi, _name in section_ranges():
+            for lo, hi, name in section_ranges():
+                if name in globals().get("SKIP_SECTIONS", []):
+                    continue
                 d = dump(inf, lo, hi)
                 if d:
                     mem.append(d)
