@@ -187,9 +187,24 @@ function loadAsm(host: DebugHost, path: string, bytes: Uint8Array, config: Launc
   const text = new TextDecoder().decode(bytes);
   // The prelude sets 64-bit mode (NASM's flat default is 16-bit) and includes the user's file, so
   // every line keeps its own file and number; a `bits` line in the source still wins.
-  const prelude = `bits 64\n%include "${path.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"\n`;
-  const fileHost = createHost((p) => (p === PRELUDE ? new TextEncoder().encode(prelude) : p === path ? bytes : host.readFile(p)));
   const dir = path.slice(0, Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
+  const prelude = `bits 64\n%include "${path.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"\n`;
+  // NASM's include search with the launch's cwd as the current directory: the name relative to
+  // it, next to the including file, then the include directories (the program's own directory).
+  // Every path the assembler records is absolute, so breakpoints in included files match.
+  const cwd = config.cwd ? host.resolvePath(undefined, config.cwd) : host.cwd();
+  const read = (p: string) => (p === PRELUDE ? new TextEncoder().encode(prelude) : p === path ? bytes : host.readFile(p));
+  const fileHost = {
+    readFile: read,
+    resolveInclude(from: string, name: string, dirs: readonly string[]) {
+      const fromDir = from === PRELUDE ? dir : from.slice(0, Math.max(from.lastIndexOf('/'), from.lastIndexOf('\\')) + 1);
+      for (const d of [cwd, fromDir, ...dirs]) {
+        const p = host.resolvePath(d || cwd, name);
+        if (read(p)) return p;
+      }
+      return undefined;
+    },
+  };
   const r = assemble({ path: PRELUDE, text: prelude }, { format: 'image', host: fileHost, includeDirs: dir ? [dir] : [] });
   const diagnostics = r.diagnostics.map((d) => (d.file === PRELUDE ? { ...d, file: path } : d));
   const errors = diagnostics

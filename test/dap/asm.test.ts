@@ -197,3 +197,22 @@ describe('.asm programs', () => {
     expect(await where()).toEqual(['done+0x1', L('done') + 1]);
   });
 });
+
+describe('included files and macros', () => {
+  const INC = program('include.asm');
+  const LIB = program('lib/util.inc');
+  it('breaks in an included file, steps over a macro call line as one line', async () => {
+    const { stopped, breakpoints } = await launchWithBreakpoints(dc, { program: INC, cwd: '/' }, LIB, [{ line: markerLine(LIB, 'inc-double') }]);
+    expect(breakpoints[0]).toMatchObject({ verified: true, line: markerLine(LIB, 'inc-double') });
+    expect(stopped.body.reason).toBe('breakpoint');
+    const f = await topFrame(dc);
+    expect([f.source?.path, f.name]).toEqual([LIB, 'double_it']);
+    await stopAfter(dc, () => dc.stepOutRequest({ threadId: 1 }));
+    expect((await topFrame(dc)).line).toBe(markerLine(INC, 'i-macro'));
+    await stopAfter(dc, () => dc.nextRequest({ threadId: 1 }));
+    expect((await topFrame(dc)).line).toBe(markerLine(INC, 'i-after'));
+    expect(await evaluate(dc, 'rax')).toBe('0x18 (24)');
+    const s = await dc.customRequest('loadedSources', {});
+    expect(s.body.sources.map((x: { path: string }) => x.path).sort()).toEqual([INC, LIB].sort());
+  });
+});
