@@ -379,7 +379,8 @@ function execute(
   const { cie, fde } = ctx;
   // Instructions are read with section offsets in messages: wrap the bytes at their offset.
   const r = new Reader(code, 'CFA instructions', true);
-  const at = (): number => codeOffset + r.pos;
+  let insnStart = 0;
+  const at = (): number => codeOffset + insnStart;
   let loc = fde.pcBegin;
   const stack: State[] = [];
   const mask = (v: bigint): bigint => BigInt.asUintN(cie.addressSize * 8, v);
@@ -409,6 +410,7 @@ function execute(
   try {
     while (!r.atEnd) {
       if (++steps > MAX_CFA_INSTRUCTIONS) fail('too many CFA instructions');
+      insnStart = r.pos;
       const b = r.u8('CFA instruction');
       const high = b & 0xc0;
       const low = b & 0x3f;
