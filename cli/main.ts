@@ -2,6 +2,9 @@
 
 import { runDemo } from './demo';
 import { runCommand } from './run';
+import { runAsm } from './asm';
+import { runDisasm } from './disasm';
+import { runDebugAdapter } from '../debug-adapter/run';
 import pkg from '../package.json';
 
 const USAGE = `usage: kstack <command> [options]
@@ -13,13 +16,16 @@ commands:
   demo          run a small x86-64 program (a prime sieve and CRC-32) in the emulator and print
                 what it computed and how fast (npm start)
   run FILE      boot a kernel on the emulated PC: stdout is its COM1 output (kstack run --help)
+  asm FILE      assemble NASM syntax: -f bin|elf64|elf32 -o OUT (kstack asm --help)
+  disasm FILE   disassemble a flat binary or ELF file, objdump-style (kstack disasm --help)
+  dap           run the debug adapter on stdin/stdout or --server=PORT (kstack dap --help)
   help          this text
 
 options:
   -h, --help    this text
   -v, --version print the version`;
 
-function main(argv: string[]): number {
+function main(argv: string[]): number | undefined {
   const [command, ...rest] = argv;
   switch (command) {
     case undefined:
@@ -35,6 +41,9 @@ function main(argv: string[]): number {
       console.log(pkg.version);
       return 0;
     case 'run': return runCommand(rest);
+    case 'asm': return runAsm(rest);
+    case 'disasm': return runDisasm(rest);
+    case 'dap': return runDebugAdapter(rest);
     case 'demo':
       if (rest.includes('-h') || rest.includes('--help')) {
         console.log('usage: kstack demo\n\nRuns a prime sieve and CRC-32 (about 50 million x86-64 instructions) in the emulator.');
@@ -51,4 +60,5 @@ function main(argv: string[]): number {
   }
 }
 
-process.exitCode = main(process.argv.slice(2));
+const code = main(process.argv.slice(2));
+if (code !== undefined) process.exitCode = code;
