@@ -37,6 +37,14 @@ describe('kstack asm', () => {
     expect(hexOf('a')).toBe('b801000000ebf9c3');
   });
 
+  it('a FILE without an extension gives nasm.out, as nasm does', () => {
+    writeFileSync(join(dir, 'noext'), 'nop\n');
+    const r = kstack(['-f', 'bin', 'noext']);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain("using 'nasm.out'");
+    expect(hexOf('nasm.out')).toBe('90');
+  });
+
   it('-I include dir (separate and attached forms) and -D define used by %ifdef', () => {
     let r = kstack(['-f', 'bin', '-I', 'inc', '-o', 'i1.bin', 'i.asm']);
     expect(r.status).toBe(0);

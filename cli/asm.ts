@@ -12,7 +12,8 @@ export const ASM_USAGE = `usage: kstack asm -f bin|elf64|elf32 [-o OUT] [-l LIST
 
 Assembles FILE (NASM syntax) like nasm:
   -f FORMAT     bin (flat binary, the default), elf64 or elf32 (relocatable object)
-  -o OUT        output file (default: FILE without its extension for bin, FILE.o for elf)
+  -o OUT        output file (default: FILE without its extension for bin, or nasm.out when
+                FILE has none; FILE.o for elf)
   -l LISTING    write a listing file
   -I DIR, -i DIR, -IDIR
                 add an include directory for %include and incbin
@@ -89,12 +90,19 @@ function defaultOut(file: string, format: OutputFormat): string {
   const slash = Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\'));
   const dot = file.lastIndexOf('.');
   const base = dot > slash + 1 ? file.slice(0, dot) : file;
-  if (format === 'bin') return base === file ? file + '.bin' : base;
+  if (format === 'bin') {
+    if (base !== file) return base;
+    process.stderr.write(`${file}: warning: default output file same as input, using 'nasm.out' for output\n`);
+    return 'nasm.out';
+  }
   return base + '.o';
 }
 
 /** Writes through a temp file and a rename, so a failed write never leaves a truncated file. */
 function writeAtomic(path: string, data: Uint8Array | string): void {
+  let special = false;
+  try { special = existsSync(path) && !statSync(path).isFile(); } catch { /* write normally */ }
+  if (special) { writeFileSync(path, data); return; } // /dev/stdout, a FIFO
   const tmp = `${path}.kstack-tmp-${process.pid}`;
   try {
     writeFileSync(tmp, data);

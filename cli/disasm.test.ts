@@ -46,7 +46,7 @@ describe('kstack disasm', () => {
     // movabs rax, 0x1122334455667788
     writeFileSync(join(dir, 'c.bin'), Buffer.from('48b88877665544332211', 'hex'));
     const r = kstack(['disasm', 'c.bin']);
-    expect(r.stdout).toBe('   0:\t48 b8 88 77 66 55 44 \tmovabs rax,0x1122334455667788\n   7:\t33 22 11\n');
+    expect(r.stdout).toBe('   0:\t48 b8 88 77 66 55 44 \tmovabs rax,0x1122334455667788\n   7:\t33 22 11 \n');
   });
 
   it('disassembles the executable sections of an ELF object with symbols', () => {

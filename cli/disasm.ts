@@ -123,7 +123,7 @@ export function disassembleRange(
     const hx = Array.from(bytes.subarray(pos, pos + len), hex2);
     out.push(`${fmtAddr(addr)}:\t${(hx.slice(0, 7).join(' ') + ' ').padEnd(21)}\t${text}`);
     for (let k = 7; k < hx.length; k += 7) {
-      out.push(`${fmtAddr(addr + BigInt(k))}:\t${hx.slice(k, k + 7).join(' ')}`);
+      out.push(`${fmtAddr(addr + BigInt(k))}:\t${hx.slice(k, k + 7).join(' ')} `);
     }
     pos += len;
   }
