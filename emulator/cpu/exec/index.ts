@@ -11,3 +11,4 @@ import './bit';
 import './string';
 import './bcd';
 import './io';
+import './system';

@@ -1,0 +1,179 @@
+// System instructions of 64-bit mode: descriptor-table registers, control and debug registers,
+// CLTS, INVLPG, INVD/WBINVD, LMSW/SMSW. Privileged forms are marked cpl0 in the table, so the
+// CPU has already raised #GP(0) at CPL > 0 when these handlers run.
+
+import type { Cpu } from '../cpu';
+import type { Op } from '../op';
+import { def } from '../registry';
+import { Vec, CR0_PE, CR0_PG, CR0_WP, CR4_PAE, CR4_PGE, CR4_SMEP, EFER_LMA } from '../../memory/mmu';
+
+const TWO32 = 4294967296;
+const CANON = 140737488355328;
+
+function canonical(v: number): boolean {
+  return v >= -CANON && v < CANON;
+}
+/** lo/hi int32 halves as a (sign-extended) number. */
+function num(lo: number, hi: number): number {
+  return hi * TWO32 + (lo >>> 0);
+}
+
+// ---- descriptor-table registers ----------------------------------------------------------------
+
+function loadTable(cpu: Cpu, op: Op, idt: boolean): void {
+  const a = cpu.ea(op);
+  const limit = cpu.rd16(a);
+  const lo = cpu.rd64(a + 2);
+  const base = num(lo, cpu.hi);
+  if (!canonical(base)) cpu.gp(0);
+  if (idt) {
+    cpu.idtBase = base;
+    cpu.idtLimit = limit;
+  } else {
+    cpu.gdtBase = base;
+    cpu.gdtLimit = limit;
+  }
+}
+function storeTable(cpu: Cpu, op: Op, idt: boolean): void {
+  const a = cpu.ea(op);
+  cpu.rd16w(a);
+  cpu.rd64w(a + 2);
+  const base = idt ? cpu.idtBase : cpu.gdtBase;
+  const lo = base >>> 0;
+  cpu.wr16(a, idt ? cpu.idtLimit : cpu.gdtLimit);
+  cpu.wr64(a + 2, lo | 0, ((base - lo) / TWO32) | 0);
+}
+def('Lgdt_m1664', (cpu, op) => loadTable(cpu, op, false));
+def('Lidt_m1664', (cpu, op) => loadTable(cpu, op, true));
+def('Sgdt_m1664', (cpu, op) => storeTable(cpu, op, false));
+def('Sidt_m1664', (cpu, op) => storeTable(cpu, op, true));
+
+// ---- control registers -------------------------------------------------------------------------
+
+/** CR0 bits that can be written: PE MP EM TS ET NE WP AM NW CD PG. */
+const CR0_BITS = 0x3f | (1 << 16) | (1 << 18) | (1 << 29) | (1 << 30) | (1 << 31);
+/** CR4 bits this CPU supports: VME PVI TSD DE PSE PAE MCE PGE PCE OSFXSR OSXMMEXCPT, SMEP. */
+const CR4_BITS = 0x7ff | CR4_SMEP;
+
+function readCr(cpu: Cpu, n: number): number {
+  switch (n) {
+    case 0: return cpu.cr0 >>> 0;
+    case 2: return cpu.cr2;
+    case 3: return cpu.cr3;
+    case 4: return cpu.cr4 >>> 0;
+    case 8: return cpu.cr8;
+  }
+  return cpu.ud();
+}
+
+/** MOV CRn, r64 with value lo/hi (exported for tests and LMSW/CLTS-like callers). */
+export function writeCr(cpu: Cpu, n: number, lo: number, hi: number): void {
+  switch (n) {
+    case 0: {
+      if (hi !== 0) cpu.gp(0); // bits 63:32 reserved (the low reserved bits are ignored)
+      const v = ((lo & CR0_BITS) | 0x10) | 0;
+      if ((v & CR0_PG) !== 0 && (v & CR0_PE) === 0) cpu.gp(0);
+      if ((v & (1 << 29)) !== 0 && (v & (1 << 30)) === 0) cpu.gp(0);
+      // Long mode: paging (and so protection) cannot be turned off from 64-bit code.
+      if ((cpu.efer & EFER_LMA) !== 0 && (v & CR0_PG) === 0) cpu.gp(0);
+      const old = cpu.cr0;
+      cpu.cr0 = v;
+      if (((old ^ v) & (CR0_PG | CR0_WP)) !== 0) cpu.flushTlb(false);
+      return;
+    }
+    case 2:
+      cpu.cr2 = num(lo, hi);
+      return;
+    case 3: {
+      // Bits 63:52 reserved (no PCID support, bit 63 included).
+      if ((hi & 0xfff00000) !== 0) cpu.gp(0);
+      cpu.cr3 = num(lo, hi);
+      cpu.flushTlb(true);
+      return;
+    }
+    case 4: {
+      if (hi !== 0 || (lo & ~CR4_BITS) !== 0) cpu.gp(0);
+      if ((cpu.efer & EFER_LMA) !== 0 && (lo & CR4_PAE) === 0) cpu.gp(0);
+      const old = cpu.cr4;
+      cpu.cr4 = lo;
+      if (((old ^ lo) & (CR4_PGE | CR4_PAE | CR4_SMEP)) !== 0) cpu.flushTlb(false);
+      return;
+    }
+    case 8:
+      if (hi !== 0 || (lo & ~0xf) !== 0) cpu.gp(0);
+      cpu.cr8 = lo;
+      return;
+  }
+  cpu.ud();
+}
+
+def('Mov_r64_cr', (cpu, op) => {
+  cpu.setNum(op.rm, readCr(cpu, op.reg));
+});
+def('Mov_cr_r64', (cpu, op) => {
+  writeCr(cpu, op.reg, cpu.regs[op.rm << 1]!, cpu.regs[(op.rm << 1) + 1]!);
+});
+
+// ---- debug registers ---------------------------------------------------------------------------
+
+/** The debug register number after the DR4/DR5 aliasing (#UD with CR4.DE); #DB when DR7.GD. */
+function drIndex(cpu: Cpu, n: number): number {
+  if (n === 4 || n === 5) {
+    if ((cpu.cr4 & 8) !== 0) cpu.ud();
+    n += 2;
+  }
+  if (n > 7) cpu.ud();
+  const dr7 = cpu.dr[7]!;
+  if ((dr7 & 0x2000) !== 0) {
+    // General detect: #DB (a fault) with DR6.BD; GD is cleared so the handler can use the DRs.
+    cpu.dr[7] = (dr7 & ~0x2000) >>> 0;
+    cpu.dr[6] = (cpu.dr[6]! | 0x2000) >>> 0;
+    cpu.fault(Vec.DB);
+  }
+  return n;
+}
+def('Mov_r64_dr', (cpu, op) => {
+  const n = drIndex(cpu, op.reg);
+  cpu.setNum(op.rm, cpu.dr[n]!);
+});
+def('Mov_dr_r64', (cpu, op) => {
+  const n = drIndex(cpu, op.reg);
+  const lo = cpu.regs[op.rm << 1]!, hi = cpu.regs[(op.rm << 1) + 1]!;
+  if (n < 4) {
+    cpu.dr[n] = num(lo, hi);
+    return;
+  }
+  if (hi !== 0) cpu.gp(0);
+  if (n === 6) cpu.dr[6] = ((lo & 0x0001e00f) | 0xfffe0ff0) >>> 0;
+  else {
+    cpu.dr[7] = ((lo & 0xffff2bff) | 0x400) >>> 0;
+    cpu.attention();
+  }
+});
+
+// ---- CR0.TS, MSW, TLB and caches ---------------------------------------------------------------
+
+def('Clts', (cpu) => {
+  cpu.cr0 &= ~8;
+});
+def('Invlpg_m', (cpu, op) => {
+  cpu.invlpg(cpu.ea(op));
+});
+def('Invd', () => {});
+def('Wbinvd', () => {});
+def('Lmsw_rm16',
+  (cpu, op) => lmsw(cpu, cpu.get16(op.rm)),
+  (cpu, op) => lmsw(cpu, cpu.rd16(cpu.ea(op))));
+function lmsw(cpu: Cpu, v: number): void {
+  // PE can be set but not cleared; only PE MP EM TS change.
+  cpu.cr0 = (cpu.cr0 & ~0xe) | (v & 0xf);
+}
+def('Smsw_rm16',
+  (cpu, op) => cpu.set16(op.rm, cpu.cr0),
+  (cpu, op) => cpu.wr16(cpu.ea(op), cpu.cr0 & 0xffff));
+def('Smsw_r32m16',
+  (cpu, op) => cpu.set32(op.rm, cpu.cr0),
+  (cpu, op) => cpu.wr16(cpu.ea(op), cpu.cr0 & 0xffff));
+def('Smsw_r64m16',
+  (cpu, op) => cpu.set64(op.rm, cpu.cr0, 0),
+  (cpu, op) => cpu.wr16(cpu.ea(op), cpu.cr0 & 0xffff));
