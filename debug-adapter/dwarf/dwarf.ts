@@ -9,7 +9,8 @@ import { Unwinder, type ReadMemory, type Registers, type UnwindOptions, type Unw
 import { parseInfo, Tables, type AddressRange, type Die, type LocList, type Unit } from './info';
 import { LineIndex, parseAllLinePrograms, type LineContext, type LineProgram, type SourceFile, type SourceLocation } from './line';
 import { errorText, hex } from './reader';
-import type { DwarfSource } from './source';
+import { elfDwarfSource, type DwarfSource } from './source';
+import { parseElf } from '../../emulator/boot/elf';
 import { sizeOf, TypeBuilder, typeDefinition, typeName, VOID, type DwarfType } from './types';
 import { readTypedValue, type Storage, type ValueNode, type ValueOptions } from './values';
 
@@ -77,9 +78,26 @@ export interface FrameContext {
   maxElements?: number;
 }
 
-export interface LoadOptions {
-  /** Load address minus link address (position-independent images); default 0. */
-  bias?: bigint;
+/** One physical frame of a backtrace (inlined calls are listed in `inlined`, innermost first). */
+export interface StackFrame {
+  /** The frame's registers (unknown ones absent). */
+  regs: Registers;
+  /** The address used for lookups: rip, or rip - 1 for a frame whose rip is a return address. */
+  pc: bigint;
+  /** The frame's CFA (undefined without CFI for pc). */
+  cfa?: bigint;
+  function?: DwarfFunction;
+  /** Inlined calls at pc, innermost first (each a virtual frame in a call stack view). */
+  inlined: Scope[];
+  location?: SourceLocation;
+  /** rip is a return address (this frame made a call), not an interrupted or current instruction. */
+  isCaller: boolean;
+}
+
+export interface Backtrace {
+  frames: StackFrame[];
+  /** Why the walk stopped: no CFI for the last pc, its return address is undefined, a limit, or a loop. */
+  stop: 'no-cfi' | 'outermost' | 'max-frames' | 'no-progress';
 }
 
 export class DwarfDebugInfo {
@@ -128,6 +146,16 @@ export class DwarfDebugInfo {
     return new DwarfDebugInfo(src);
   }
 
+  /** Parse an ELF file (emulator/boot/elf.ts) and read its DWARF. */
+  static fromElf(bytes: Uint8Array): DwarfDebugInfo | { error: string } {
+    const elf = parseElf(bytes);
+    if ('error' in elf) return { error: elf.error };
+    const warnings: string[] = [];
+    const info = new DwarfDebugInfo(elfDwarfSource(bytes, elf, warnings));
+    info.warnings.unshift(...warnings, ...elf.warnings);
+    return info;
+  }
+
   private index(root: Die): void {
     const stack = [root];
     while (stack.length) {
@@ -166,6 +194,42 @@ export class DwarfDebugInfo {
   }
   cfa(regs: Registers, readMemory: ReadMemory, opts?: UnwindOptions): bigint | undefined {
     return this.unwinder.cfa(regs, readMemory, opts);
+  }
+
+  /**
+   * Walk the stack from the registers of the innermost frame with the CFI alone (no frame
+   * pointers needed), through interrupt and exception frames whose entry stubs carry CFI.
+   */
+  backtrace(regs: Registers, readMemory: ReadMemory, opts: { maxFrames?: number } = {}): Backtrace {
+    const frames: StackFrame[] = [];
+    let cur: Registers | undefined = regs;
+    let isCaller = false;
+    const max = opts.maxFrames ?? 256;
+    for (;;) {
+      const rip = cur.rip!;
+      const pc = isCaller ? rip - 1n : rip;
+      frames.push({
+        regs: cur,
+        pc,
+        cfa: this.unwinder.cfa(cur, readMemory, { isCaller }),
+        function: this.functionAt(pc),
+        inlined: this.scopesAt(pc).filter((x) => x.kind === 'inlined'),
+        location: this.lineForAddress(pc),
+        isCaller,
+      });
+      if (frames.length >= max) return { frames, stop: 'max-frames' };
+      if (!this.unwinder.fdeFor(pc)) return { frames, stop: 'no-cfi' };
+      const step = this.unwinder.step(cur, readMemory, { isCaller });
+      if (!step || step.caller.rip === undefined) return { frames, stop: 'outermost' };
+      // The stack grows down: a caller's frame is above (a stack switch to an interrupt stack is the
+      // exception, and happens only across a signal frame).
+      const prev = frames[frames.length - 1]!;
+      if (!step.signalFrame && prev.cfa !== undefined && step.caller.rsp !== undefined && step.caller.rsp < (cur.rsp ?? 0n))
+        return { frames, stop: 'no-progress' };
+      if (step.caller.rip === rip && step.caller.rsp === cur.rsp) return { frames, stop: 'no-progress' };
+      cur = step.caller;
+      isCaller = !step.signalFrame;
+    }
   }
 
   // ---- attributes through abstract_origin / specification -------------------------------------

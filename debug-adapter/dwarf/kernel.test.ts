@@ -81,4 +81,27 @@ describe('examples/c-kernel/kernel.elf', () => {
     expect(BigInt(field('rip'))).toBe(k.rip);
     expect(BigInt(field('rsp'))).toBe(k.rsp);
   });
+
+  it('backtrace: the same frames as gdb at every stop, up to the asm entry (no CFI)', () => {
+    for (const stop of gdbOracle('c-kernel').stops) {
+      const regs: Registers = {};
+      for (const [k, v] of Object.entries(stop.registers)) regs[k] = BigInt(v);
+      const bt = d.backtrace(regs, memoryFrom(kernel, stop.memory));
+      const physical = stop.frames.filter((f) => !f.inline);
+      // gdb goes on past long_entry by guessing; we stop there: it has no CFI.
+      expect(bt.stop, stop.where).toBe('no-cfi');
+      expect(bt.frames.map((f) => `0x${f.regs.rip!.toString(16)}`), stop.where).toEqual(physical.slice(0, bt.frames.length).map((f) => f.pc));
+      const last = bt.frames[bt.frames.length - 1]!.regs.rip!;
+      const label = kernel.elf.symbols.filter((x) => x.name && x.value <= last).sort((a, b) => (a.value < b.value ? 1 : -1))[0];
+      expect(label?.name).toMatch(/^long_entry/);
+      expect(bt.frames.map((f) => f.function?.name ?? null)).toContain('kmain');
+      // Inlined calls: gdb's, plus at frame 0 the ones gdb hides when it stops at a breakpoint set
+      // on a function whose first instruction is inlined code (read_cr2 in page_fault_handler).
+      const gdbInlined = stop.frames.filter((f) => f.inline).map((f) => f.function);
+      const ours = bt.frames.flatMap((f, i) => f.inlined.map((x) => ({ name: x.name, frame: i })));
+      expect(ours.filter((x) => gdbInlined.includes(x.name!)).map((x) => x.name)).toEqual(gdbInlined);
+      for (const x of ours) if (!gdbInlined.includes(x.name!)) expect(x.frame, `${stop.where}: ${x.name}`).toBe(0);
+    }
+  });
 });
+
