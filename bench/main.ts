@@ -14,6 +14,7 @@ import {
 import { buildNative, runNative, type NativeBuild } from './native';
 import { referenceResult } from './reference';
 import { guestDir, loadImage, runInEmulator } from './workload';
+import { runToolBench } from './tools';
 
 const GOAL_MIPS = 50;
 const GOAL_SAME_PAGE_PERCENT = 20;
@@ -125,7 +126,9 @@ function main(): void {
   } else console.log('native: skipped (--no-native)');
 
   try {
-    process.exitCode = run(opts, iters, images, native) ? 0 : 1;
+    const ok = run(opts, iters, images, native);
+    const toolsOk = runToolBench();
+    process.exitCode = ok && toolsOk ? 0 : 1;
   } finally {
     native?.dispose();
   }
