@@ -700,7 +700,7 @@ export class Engine {
   }
 
   frames(max = 64): Frame[] {
-    return unwind(this.cpu, max);
+    return unwind(this.cpu, max, this.program?.unwinder);
   }
 
   evalContext(): EvalContext {

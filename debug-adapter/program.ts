@@ -12,6 +12,7 @@ import { applyBootPlan, isBootError, parseElf, planBoot, type BootPlan, type Boo
 import { DwarfDebugInfo, elfDwarfSource } from './dwarf/index';
 import type { LaunchConfig } from './config';
 import { DebugInfo, type LineRow, type SymbolInfo } from './debuginfo';
+import type { FrameUnwinder } from './stack';
 import { Errors } from './errors';
 import type { DebugHost } from './host';
 
@@ -29,6 +30,8 @@ export interface Program {
   end: bigint;
   /** Things the user should know (printed to the Debug Console at launch). */
   warnings: string[];
+  /** Call-frame information (ELF programs with .eh_frame / .debug_frame). */
+  unwinder?: FrameUnwinder;
   /** Puts the program into `cpu` (RAM contents, registers, RIP), resetting the CPU first; an error text if it cannot. */
   install(cpu: Cpu): string | undefined;
 }
@@ -86,7 +89,7 @@ function loadBinary(host: DebugHost, path: string, bytes: Uint8Array, config: La
     flatLoadAddress: Number(FLAT_LOAD),
   });
   if (isBootError(plan)) throw Errors.bootFailed(path, plan.error);
-  const dwarf = isElf(bytes) ? dwarfLines(host, path, bytes) : undefined;
+  const dwarf = isElf(bytes) ? dwarfInfo(host, path, bytes) : undefined;
   if (dwarf) notes.push(...dwarf.warnings);
   const debug = debugInfoOfBoot(plan.symbols, dwarf?.lines ?? [], dwarf?.files ?? []);
   let entry = plan.entry;
@@ -110,6 +113,7 @@ function loadBinary(host: DebugHost, path: string, bytes: Uint8Array, config: La
     start: BigInt(lo),
     end: BigInt(hi),
     warnings: [...notes, ...plan.warnings],
+    unwinder: dwarf?.unwinder,
     install(cpu) {
       const err = applyBootPlan(cpu, plan as BootPlan);
       if (err) return err.error;
@@ -123,14 +127,18 @@ function loadBinary(host: DebugHost, path: string, bytes: Uint8Array, config: La
  * Source lines from an ELF file's DWARF line programs (.debug_line). A file the line table names
  * that does not exist where it says (built on another machine) is looked for next to the program.
  */
-function dwarfLines(host: DebugHost, path: string, bytes: Uint8Array): { lines: LineRow[]; files: string[]; warnings: string[] } | undefined {
+function dwarfInfo(
+  host: DebugHost,
+  path: string,
+  bytes: Uint8Array,
+): { lines: LineRow[]; files: string[]; warnings: string[]; unwinder?: FrameUnwinder } | undefined {
   const elf = parseElf(bytes);
   if ('error' in elf) return undefined;
   const warnings: string[] = [];
   let dwarf: DwarfDebugInfo;
   try {
     const src = elfDwarfSource(bytes, elf, warnings);
-    if (!src.section('.debug_line')) return undefined;
+    if (!src.section('.debug_line') && !src.section('.eh_frame') && !src.section('.debug_frame')) return undefined;
     dwarf = DwarfDebugInfo.load(src);
   } catch (e) {
     return { lines: [], files: [], warnings: [`DWARF: ${e instanceof Error ? e.message : String(e)}: no source lines`] };
@@ -162,7 +170,17 @@ function dwarfLines(host: DebugHost, path: string, bytes: Uint8Array): { lines: 
         lines.push({ address: row.address, size, file: resolve(f.path), line: row.line });
       }
   const files = [...new Set(lines.map((l) => l.file))];
-  return { lines, files, warnings };
+  const unwinder: FrameUnwinder = {
+    step(regs, readMemory, isCaller) {
+      try {
+        const r = dwarf.unwind(regs, readMemory, { isCaller });
+        return r ? { caller: r.caller, signalFrame: r.signalFrame } : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+  };
+  return { lines, files, warnings, unwinder };
 }
 
 function debugInfoOfBoot(symbols: BootSymbol[], lines: LineRow[] = [], files: string[] = []): DebugInfo {

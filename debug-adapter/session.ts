@@ -423,7 +423,7 @@ export class KStackSession extends DebugSession {
       const debug = this.engine.debug;
       const frames = this.frames.slice(start, start + levels).map((f, i): DebugProtocol.StackFrame => {
         const idx = start + i;
-        const lookup = idx === 0 ? f.pc : f.pc - 1n;
+        const lookup = idx === 0 || f.interrupted ? f.pc : f.pc - 1n;
         const row = debug.lineAt(lookup);
         const name = debug.describe(f.pc) ?? hex64(f.pc);
         const frame: DebugProtocol.StackFrame = {

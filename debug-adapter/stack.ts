@@ -1,11 +1,12 @@
-// The call stack from return addresses: the frame-pointer chain (RBP -> saved RBP, return address)
-// when every link checks out, else a scan of the stack for values that follow a CALL instruction.
+// The call stack from return addresses: the program's CFI (.eh_frame / .debug_frame, through
+// DWARF) while it covers the frames; then the frame-pointer chain (RBP -> saved RBP, return
+// address) when every link checks out, else a scan of the stack for values that follow a CALL.
 // Each frame carries the address of its instruction; callers' source lines are looked up at
 // return address - 1 (inside the CALL).
 
 import type { Cpu } from '../emulator/cpu/cpu';
 import { followsCall } from './disasm';
-import { readInt } from './memory';
+import { readBytes, readInt } from './memory';
 
 export interface Frame {
   /** The frame's instruction: RIP for the top frame, the return address for callers. */
@@ -13,25 +14,73 @@ export interface Frame {
   /** Where the return address was found (callers only). */
   slot?: bigint;
   /** How the frame was found. */
-  how: 'rip' | 'frame pointer' | 'stack scan';
+  how: 'rip' | 'cfi' | 'frame pointer' | 'stack scan';
+  /** The frame was interrupted (an interrupt or exception frame below it): pc is the interrupted instruction, not a return address. */
+  interrupted?: boolean;
 }
+
+export type RegisterSet = { [name: string]: bigint | undefined };
+
+/** Call-frame information: the caller's registers from a frame's (undefined where it has none). */
+export interface FrameUnwinder {
+  /** `signalFrame`: the unwound frame is an interrupt/exception entry, so the caller was interrupted (not calling). */
+  step(regs: RegisterSet, readMemory: (addr: bigint, size: number) => Uint8Array | undefined, isCaller: boolean): { caller: RegisterSet; signalFrame: boolean } | undefined;
+}
+
+const CFI_REGS = ['rax', 'rbx', 'rcx', 'rdx', 'rsi', 'rdi', 'rbp', 'rsp', 'r8', 'r9', 'r10', 'r11', 'r12', 'r13', 'r14', 'r15', 'rip'];
 
 const MAX_SCAN_QWORDS = 4096;
 const MAX_STACK_SPAN = 1n << 20n;
 
-export function unwind(cpu: Cpu, maxFrames = 64): Frame[] {
+export function unwind(cpu: Cpu, maxFrames = 64, cfi?: FrameUnwinder): Frame[] {
   const frames: Frame[] = [{ pc: cpu.rip, how: 'rip' }];
   if (maxFrames <= 1) return frames;
-  const rsp = cpu.getReg('rsp');
-  const chain = framePointerChain(cpu, rsp, maxFrames - 1);
+  let rsp = cpu.getReg('rsp');
+  let rbp = cpu.getReg('rbp');
+  if (cfi) {
+    const read = (a: bigint, n: number) => {
+      const { data, readable } = readBytes(cpu, a, n);
+      return readable === n ? data : undefined;
+    };
+    let regs: RegisterSet = {};
+    for (const r of CFI_REGS) regs[r] = cpu.getReg(r);
+    let isCaller = false;
+    while (frames.length < maxFrames) {
+      const r = cfi.step(regs, read, isCaller);
+      if (!r) break; // no CFI here: the heuristics below take over from these registers
+      const caller = r.caller;
+      const pc = caller['rip'];
+      const sp = caller['rsp'];
+      if (pc === undefined || pc === 0n || sp === undefined || (sp <= (regs['rsp'] ?? 0n) && !r.signalFrame)) return frames;
+      frames.push({ pc, slot: sp - 8n, how: 'cfi', interrupted: r.signalFrame || undefined });
+      isCaller = !r.signalFrame;
+      regs = caller;
+      rsp = sp;
+      rbp = caller['rbp'] ?? rbp;
+    }
+    if (frames.length > 1) {
+      // Continue below the last frame CFI described, from its registers.
+      const rest = heuristic(cpu, frames[frames.length - 1]!.pc, rsp, rbp, maxFrames - frames.length, true);
+      return frames.concat(rest);
+    }
+  }
+  return frames.concat(heuristic(cpu, cpu.rip, rsp, rbp, maxFrames - 1, false));
+}
+
+/** Callers of the frame at `pc` with stack pointer `rsp`: frame-pointer chain, else stack scan. */
+function heuristic(cpu: Cpu, pc: bigint, rsp: bigint, rbp: bigint, max: number, callerFrame: boolean): Frame[] {
+  void pc;
+  const frames: Frame[] = [];
+  if (max <= 0) return frames;
+  const chain = framePointerChain(cpu, rsp, rbp, max);
   if (chain) {
     // At a function's entry (before `push rbp; mov rbp, rsp`) the caller is at [rsp].
     const top = readInt(cpu, rsp, 8);
-    if (top !== undefined && chain[0]?.pc !== top && followsCall(cpu, top)) frames.push({ pc: top, slot: rsp, how: 'stack scan' });
-    for (const f of chain) if (frames.length < maxFrames) frames.push(f);
+    if (!callerFrame && top !== undefined && chain[0]?.pc !== top && followsCall(cpu, top)) frames.push({ pc: top, slot: rsp, how: 'stack scan' });
+    for (const f of chain) if (frames.length < max) frames.push(f);
     return frames;
   }
-  for (let i = 0; i < MAX_SCAN_QWORDS && frames.length < maxFrames; i++) {
+  for (let i = 0; i < MAX_SCAN_QWORDS && frames.length < max; i++) {
     const slot = rsp + BigInt(i * 8);
     const v = readInt(cpu, slot, 8);
     if (v === undefined) break;
@@ -41,8 +90,8 @@ export function unwind(cpu: Cpu, maxFrames = 64): Frame[] {
 }
 
 /** The RBP chain when it is plausible all the way (each link above the last, each return address after a CALL). */
-function framePointerChain(cpu: Cpu, rsp: bigint, max: number): Frame[] | null {
-  let rbp = cpu.getReg('rbp');
+function framePointerChain(cpu: Cpu, rsp: bigint, rbp0: bigint, max: number): Frame[] | null {
+  let rbp = rbp0;
   if (rbp < rsp || rbp - rsp > MAX_STACK_SPAN || (rbp & 7n) !== 0n) return null;
   const out: Frame[] = [];
   while (out.length < max) {

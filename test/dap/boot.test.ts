@@ -2,6 +2,7 @@
 // mode at _start, a multiboot kernel written in assembly, refusals with the loader's reason.
 
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
+import { readFileSync } from 'node:fs';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { evaluate, failure, launchToEntry, launchWithBreakpoints, markerLine, program, scratchFile, startClient, stopAfter, topFrame } from './harness';
@@ -10,6 +11,12 @@ const KERNEL64 = program('kernel64.elf');
 const MULTIBOOT = program('multiboot.asm');
 const KSRC = program('kernel64.asm');
 const K = (m: string) => markerLine(KSRC, m);
+/** The line of `file` that contains `text`. */
+function markerLineOf(file: string, text: string): number {
+  const i = readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes(text));
+  if (i < 0) throw new Error(`no '${text}' in ${file}`);
+  return i + 1;
+}
 
 let dc: DebugClient;
 beforeEach(async () => {
@@ -53,6 +60,27 @@ describe('boot', () => {
     expect((await topFrame(dc)).line).toBe(K('k-halt'));
     const src = await dc.customRequest('loadedSources', {});
     expect(src.body.sources.map((x: { path: string }) => x.path)).toEqual([KSRC]);
+  });
+
+  it('a C kernel without frame pointers: the call stack from its CFI (.eh_frame), lines from DWARF', async () => {
+    // examples/c-kernel boots through multiboot; entered here directly in 64-bit mode at fib(6).
+    const kernel = program('../../../examples/c-kernel/kernel.elf');
+    const kmain = program('../../../examples/c-kernel/kmain.c');
+    await launchToEntry(dc, { program: kernel, boot: 'elf64' });
+    const regs = (await dc.scopesRequest({ frameId: 1 })).body.scopes[0]!.variablesReference;
+    await dc.setVariableRequest({ variablesReference: regs, name: 'rdi', value: '6' });
+    await dc.setVariableRequest({ variablesReference: regs, name: 'rip', value: 'fib' });
+    const line = markerLineOf(kmain, 'stats.calls++;');
+    const set = await dc.setBreakpointsRequest({ source: { path: kmain }, breakpoints: [{ line }] });
+    expect(set.body.breakpoints[0]).toMatchObject({ verified: true, line });
+    const ev = await stopAfter(dc, () => dc.continueRequest({ threadId: 1 }));
+    expect(ev.body.reason).toBe('breakpoint');
+    const st = (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames;
+    // record() is inlined into fib(2); fib(2) <- fib(3) <- ... <- fib(6), then [rsp] = 0 ends it.
+    expect(st.map((f) => f.name.replace(/\+0x[0-9a-f]+$/, ''))).toEqual(['fib', 'fib', 'fib', 'fib', 'fib']);
+    expect(st.map((f) => f.source?.path)).toEqual([kmain, kmain, kmain, kmain, kmain]);
+    expect(st[0]!.line).toBe(line);
+    expect(st[1]!.line).toBe(markerLineOf(kmain, 'r = fib(n - 1) + fib(n - 2);'));
   });
 
   it('a multiboot kernel in assembly boots as QEMU boots it (or says why the CPU cannot yet)', async () => {
