@@ -2,9 +2,9 @@
 // program (kernel) built with gcc, clang, nasm or gas. Pure TypeScript, no Node APIs; section
 // bytes come through DwarfSource (elfDwarfSource adapts emulator/boot/elf.ts). See README.md.
 export { DwarfDebugInfo } from './dwarf';
-export type { DwarfFunction, DwarfVariable, FrameContext, LocationDescription, Scope, VariableKind } from './dwarf';
+export type { Backtrace, DwarfFunction, DwarfVariable, FrameContext, LocationDescription, Scope, StackFrame, VariableKind } from './dwarf';
 export { elfDwarfSource, mapDwarfSource, type DwarfSource } from './source';
-export { LineIndex, parseAllLinePrograms, parseLineProgram } from './line';
+export { LineIndex, parseAllLinePrograms, parseLineProgram, sortedRows } from './line';
 export type { LineProgram, LineRow, LineFileEntry, SourceFile, SourceLocation } from './line';
 export { Unwinder, parseCfi, cfaRows, describeRule, cfaRuleText, registerRuleText } from './frame';
 export type { Cie, Fde, CfaRow, CfaRule, RegisterRule, Registers, ReadMemory, UnwindOptions, UnwindResult } from './frame';

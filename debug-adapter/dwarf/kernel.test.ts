@@ -28,6 +28,13 @@ describe('examples/c-kernel/kernel.elf', () => {
     ]);
   });
 
+  it('loads from the ELF bytes alone; a file that is not ELF is an error, not a throw', () => {
+    const info = DwarfDebugInfo.fromElf(kernel.bytes);
+    expect('error' in info).toBe(false);
+    if (!('error' in info)) expect(info.functions().map((f) => f.name)).toContain('kmain');
+    expect(DwarfDebugInfo.fromElf(new Uint8Array([1, 2, 3]))).toEqual({ error: expect.stringMatching(/ELF magic/) });
+  });
+
   it("boots through the multiboot a.out kludge in KStack's boot planner (as in QEMU)", () => {
     const plan = planBoot(kernel.bytes, { memoryBytes: 128 << 20 });
     expect('error' in plan ? plan.error : '').toBe('');

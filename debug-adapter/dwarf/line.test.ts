@@ -1,7 +1,7 @@
 // .debug_line against readelf: every decoded row (file, line, address, is_stmt, end of sequence)
 // of every fixture, columns against readelf's raw dump, plus synthetic v2 and v5 programs.
 import { describe, expect, it } from 'vitest';
-import { LineIndex, parseAllLinePrograms, parseLineProgram, type LineProgram } from './line';
+import { LineIndex, parseAllLinePrograms, parseLineProgram, sortedRows, type LineProgram } from './line';
 import { mapDwarfSource } from './source';
 import { ASM_FIXTURES, C_FIXTURES, fixtureText, loadFixture } from './test-support';
 
@@ -90,6 +90,17 @@ describe('line index', () => {
         for (const a of addrs) expect(index.rowForAddress(a)?.row.address).toBe(a);
         expect(addrs).toContain(r.address);
       }
+  });
+
+  it('sorts each unit\'s rows by address, sequence by sequence', () => {
+    for (const name of ['c-dwarf5-O2', 'c-kernel']) {
+      for (const p of parseAllLinePrograms(loadFixture(name).src).programs) {
+        const rows = sortedRows(p);
+        expect(rows.length).toBe(p.rows.length);
+        for (let i = 1; i < rows.length; i++) if (!rows[i - 1]!.endSequence) expect(rows[i]!.address >= rows[i - 1]!.address).toBe(true);
+        expect(rows[rows.length - 1]!.endSequence).toBe(true);
+      }
+    }
   });
 
   it('moves a breakpoint to the next line with code', () => {

@@ -421,6 +421,14 @@ function runProgram(r: Reader, p: LineProgram, resolveFile: (name: string, dir: 
   }
 }
 
+/**
+ * A program's rows sorted by address (sequence by sequence, each ending with its end_sequence
+ * row); rows at one address keep their program order.
+ */
+export function sortedRows(p: LineProgram): LineRow[] {
+  return p.sequences.flatMap((s) => p.rows.slice(s.from, s.to + 1));
+}
+
 // ---------------------------------------------------------------------------------------------
 
 export interface SourceLocation {
