@@ -173,6 +173,8 @@ export class Cpu extends Mmu<Op> {
   /** MSRs without a dedicated field, by number (as bigint: only the system instructions use them). */
   readonly msrs = new Map<number, bigint>();
   kernelGsBase = 0;
+  /** SYSCALL MSRs as numbers (exec/system.ts): STAR low and high dwords, LSTAR, CSTAR, FMASK. */
+  readonly sysMsr = new Float64Array(5);
   /** Code size of the current mode: 64, 32 or 16 (decoding follows it). */
   bits: 64 | 32 | 16 = 64;
 
@@ -1102,6 +1104,7 @@ export class Cpu extends Mmu<Op> {
     this.rfClear = false;
     this.msrs.clear();
     this.kernelGsBase = 0;
+    this.sysMsr.fill(0);
     this.dr.fill(0);
     this.dr[6] = 0xffff0ff0;
     this.dr[7] = 0x400;

@@ -73,4 +73,72 @@ describe('system: descriptor tables, CRn, DRn, MSW', () => {
     runToHlt(cpu);
     expect(cpu.cr0).toBe((before & ~0xe) | 0xe | 1);
   });
+
+  it('WRMSR/RDMSR LSTAR, FS_BASE and KERNEL_GS_BASE with SWAPGS, EFER', () => {
+    // mov ecx,0xC0000082; mov rax,0x123456789abc; mov rdx,rax; shr rdx,32; wrmsr; xor eax,eax;
+    // xor edx,edx; rdmsr; mov r8,rdx; shl r8,32; or r8,rax; mov ecx,0xC0000100; mov eax,0x200000;
+    // xor edx,edx; wrmsr; mov r9,[fs:8]; mov ecx,0xC0000102; mov eax,0x200010; wrmsr; swapgs;
+    // mov r10,[gs:0]; mov ecx,0xC0000080; rdmsr; mov r11,rax; hlt
+    const cpu = machine('b9820000c048b8bc9a7856341200004889c248c1ea200f3031c031d20f324989d049c1e0204909c0b9000100c0b80000200031d20f30644c8b0c2508000000b9020100c0b8100020000f300f01f8654c8b142500000000b9800000c00f324989c3f4');
+    cpu.writePhys(DATA, hex('0000000000000000 1122334455667788 99aabbccddeeff00'));
+    expect(runToHlt(cpu)).toBe(StopReason.Hlt);
+    expect(cpu.getReg('r8')).toBe(0x123456789abcn);
+    expect(cpu.getReg('r9')).toBe(0x8877665544332211n);
+    expect(cpu.getReg('r10')).toBe(0x00ffeeddccbbaa99n);
+    expect(cpu.segBase[5]).toBe(0x200010);
+    expect(cpu.kernelGsBase).toBe(0);
+    expect(cpu.getReg('r11')).toBe(0xd01n);
+  });
+
+  it('#GP(0) for an unknown MSR, a bad PAT, a non-canonical LSTAR, RDMSR at CPL 3', () => {
+    const gp = (rcx: number, rax = 0n, rdx = 0n, wr = true, cpl = 0): void => {
+      const cpu = machine(wr ? '0f30f4' : '0f32f4');
+      cpu.interceptExceptions = 1 << 13;
+      cpu.setReg('rcx', BigInt(rcx));
+      cpu.setReg('rax', rax);
+      cpu.setReg('rdx', rdx);
+      if (cpl) cpu.setCpl(cpl);
+      expect(cpu.run(10)).toBe(StopReason.Exception);
+      expect(cpu.lastException).toMatchObject({ vector: 13, errorCode: 0, rip: 0x100000n });
+    };
+    gp(0x12345, 0n, 0n, false);
+    gp(0x12345);
+    gp(0x277, 0x02n);
+    gp(0xc0000082, 0n, 0x8000n);
+    gp(0xc0000080, 0x2n);
+    gp(0xc0000080, 0x400n - 0x100n + 0x1n); // clearing LME with paging on
+    gp(0xc0000080, 0n, 0n, false, 3);
+  });
+
+  it('SYSCALL to LSTAR at CPL 0 with FMASK, SYSRET (REX.W) back to CPL 3', () => {
+    // STAR = 0x0010_0008_0000_0000, LSTAR = handler, FMASK = IF; push 0x203; popfq; syscall;
+    // back: nop; handler: mov r12,rcx; mov r13,r11; pushfq; pop r14; mov r11d,0x10246; o64 sysret
+    const cpu = machine('b9810000c031c0ba080010000f30b9820000c0b83600100031d20f30b9840000c0b8000200000f30bc000030006803020000' +
+      '9d0f05904989cc4d89dd9c415e41bb46020100480f07');
+    for (let i = 0; i < 40 && cpu.ip !== 0x100035; i++) cpu.step();
+    expect(cpu.internalError).toBeNull();
+    expect(cpu.ip).toBe(0x100035);
+    expect(cpu.getReg('r12')).toBe(0x100035n);
+    expect(cpu.getReg('r13')).toBe(0x203n);
+    expect(cpu.getReg('r14')).toBe(0x3n);
+    expect(cpu.cpl).toBe(3);
+    expect(cpu.segSel[1]).toBe(0x23);
+    expect(cpu.segSel[2]).toBe(0x1b);
+    expect(cpu.bits).toBe(64);
+    expect(cpu.getFlags()).toBe(0x246);
+  });
+
+  it('SYSCALL is #UD with EFER.SCE = 0; SYSRET to a non-canonical RCX is #GP(0)', () => {
+    const cpu = machine('0f05');
+    cpu.efer &= ~1;
+    cpu.interceptExceptions = 1 << 6;
+    expect(cpu.run(10)).toBe(StopReason.Exception);
+    expect(cpu.lastException!.vector).toBe(6);
+    const c2 = machine('480f07');
+    c2.setReg('rcx', 0x800000000000n);
+    c2.interceptExceptions = 1 << 13;
+    expect(c2.run(10)).toBe(StopReason.Exception);
+    expect(c2.lastException).toMatchObject({ vector: 13, errorCode: 0 });
+    expect(c2.cpl).toBe(0);
+  });
 });

@@ -177,3 +177,152 @@ def('Smsw_r32m16',
 def('Smsw_r64m16',
   (cpu, op) => cpu.set64(op.rm, cpu.cr0, 0),
   (cpu, op) => cpu.wr16(cpu.ea(op), cpu.cr0 & 0xffff));
+
+// ---- MSRs --------------------------------------------------------------------------------------
+
+const EFER_WRITABLE = 0x1 | 0x100 | 0x800; // SCE LME NXE
+/** PAT memory types a PAT entry may hold (UC WC WT WP WB UC-). */
+function patValid(v: number): boolean {
+  for (let i = 0; i < 4; i++) {
+    const t = (v >>> (8 * i)) & 0xff;
+    if (t === 2 || t === 3 || t > 7) return false;
+  }
+  return true;
+}
+/** MSRs kept in cpu.msrs (as bigint) with their reset values. */
+function mapDefault(n: number): bigint {
+  switch (n) {
+    case 0x1b: return 0xfee00900n; // APIC_BASE: BSP, enabled, at 0xFEE00000
+    case 0x277: return 0x0007040600070406n; // PAT
+    case 0x1a0: return 1n; // MISC_ENABLE: fast strings
+  }
+  return 0n;
+}
+/** MSRs stored in cpu.msrs: SYSENTER_CS/ESP/EIP, MCG_CAP/STATUS, MC banks, APIC_BASE, MISC_ENABLE, PAT, TSC_AUX. */
+function isMapped(n: number): boolean {
+  return n === 0x1b || n === 0x174 || n === 0x175 || n === 0x176 || n === 0x179 || n === 0x17a ||
+    n === 0x1a0 || n === 0x277 || n === 0xc0000103 || (n >= 0x400 && n < 0x480);
+}
+
+let outLo = 0, outHi = 0;
+function split(v: number): void {
+  const lo = v >>> 0;
+  outLo = lo | 0;
+  outHi = ((v - lo) / TWO32) | 0;
+}
+
+/** Reads MSR n into outLo/outHi; #GP(0) for an unknown MSR. */
+function readMsr(cpu: Cpu, n: number): void {
+  switch (n) {
+    case 0x10: split(cpu.instructionCount); return;
+    case 0xc0000080: outLo = cpu.efer; outHi = 0; return;
+    case 0xc0000081: outLo = cpu.sysMsr[0]! | 0; outHi = cpu.sysMsr[1]! | 0; return;
+    case 0xc0000082: split(cpu.sysMsr[2]!); return;
+    case 0xc0000083: split(cpu.sysMsr[3]!); return;
+    case 0xc0000084: outLo = cpu.sysMsr[4]! | 0; outHi = 0; return;
+    case 0xc0000100: split(cpu.segBase[4]!); return;
+    case 0xc0000101: split(cpu.segBase[5]!); return;
+    case 0xc0000102: split(cpu.kernelGsBase); return;
+  }
+  if (!isMapped(n)) cpu.gp(0);
+  const v = cpu.msrs.get(n) ?? mapDefault(n);
+  outLo = Number(v & 0xffffffffn) | 0;
+  outHi = Number((v >> 32n) & 0xffffffffn) | 0;
+}
+
+function writeMsr(cpu: Cpu, n: number, lo: number, hi: number): void {
+  const v = num(lo, hi);
+  switch (n) {
+    case 0x10:
+      // The TSC is the guest time (instructions retired): writes are accepted and ignored.
+      return;
+    case 0xc0000080: {
+      if (hi !== 0 || (lo & ~(EFER_WRITABLE | EFER_LMA)) !== 0) cpu.gp(0);
+      const old = cpu.efer;
+      // LME cannot change while paging is on; LMA is read-only.
+      if (((old ^ lo) & 0x100) !== 0 && (cpu.cr0 & CR0_PG) !== 0) cpu.gp(0);
+      cpu.efer = (lo & EFER_WRITABLE) | (old & EFER_LMA);
+      if (((old ^ cpu.efer) & 0x800) !== 0) cpu.flushTlb(false);
+      return;
+    }
+    case 0xc0000081: cpu.sysMsr[0] = lo >>> 0; cpu.sysMsr[1] = hi >>> 0; return;
+    case 0xc0000082:
+    case 0xc0000083:
+      if (!canonical(v)) cpu.gp(0);
+      cpu.sysMsr[n - 0xc0000080] = v;
+      return;
+    case 0xc0000084: cpu.sysMsr[4] = lo >>> 0; return;
+    case 0xc0000100:
+    case 0xc0000101:
+    case 0xc0000102:
+      if (!canonical(v)) cpu.gp(0);
+      if (n === 0xc0000102) cpu.kernelGsBase = v;
+      else cpu.segBase[n === 0xc0000100 ? 4 : 5] = v;
+      return;
+  }
+  if (!isMapped(n)) cpu.gp(0);
+  if (n === 0x179) cpu.gp(0); // MCG_CAP is read-only
+  if (n === 0x277 && !(patValid(lo) && patValid(hi))) cpu.gp(0);
+  if ((n === 0x175 || n === 0x176) && !canonical(v)) cpu.gp(0);
+  if (n === 0xc0000103 && hi !== 0) cpu.gp(0);
+  let b = (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
+  if (n === 0x1b) b = (b & ~0x1ffn) | 0x100n; // APIC_BASE: BSP is read-only
+  cpu.msrs.set(n, b);
+}
+
+def('Rdmsr', (cpu) => {
+  readMsr(cpu, cpu.regs[2]! >>> 0);
+  cpu.set32(0, outLo);
+  cpu.set32(2, outHi);
+});
+def('Wrmsr', (cpu) => {
+  writeMsr(cpu, cpu.regs[2]! >>> 0, cpu.regs[0]!, cpu.regs[4]!);
+});
+def('Swapgs', (cpu) => {
+  const t = cpu.segBase[5]!;
+  cpu.segBase[5] = cpu.kernelGsBase;
+  cpu.kernelGsBase = t;
+});
+
+// ---- SYSCALL / SYSRET --------------------------------------------------------------------------
+
+/** Loads CS and SS as the flat segments SYSCALL/SYSRET define (no descriptor read). */
+function flatCsSs(cpu: Cpu, cs: number, ss: number, csAttr: number, dpl: number): void {
+  cpu.segSel[1] = cs;
+  cpu.segBase[1] = 0;
+  cpu.segLimit[1] = 0xffffffff;
+  cpu.segAttr[1] = csAttr;
+  cpu.segSel[2] = ss;
+  cpu.segBase[2] = 0;
+  cpu.segLimit[2] = 0xffffffff;
+  cpu.segAttr[2] = 0xc093 | (dpl << 5);
+  cpu.setCpl(dpl);
+  cpu.updateMode();
+}
+
+def('Syscall', (cpu) => {
+  if ((cpu.efer & 1) === 0 || (cpu.efer & EFER_LMA) === 0) cpu.ud();
+  const flags = cpu.getFlags();
+  const sel = cpu.sysMsr[1]! & 0xffff;
+  cpu.setNum(1, cpu.ip);
+  cpu.set32(11, flags);
+  flatCsSs(cpu, sel & 0xfffc, (sel + 8) & 0xfffc, 0xa09b, 0);
+  cpu.setFlags(flags & ~cpu.sysMsr[4]! & ~0x10000);
+  cpu.ip = cpu.sysMsr[2]!;
+});
+
+function sysret(cpu: Cpu, to64: boolean): void {
+  if ((cpu.efer & 1) === 0) cpu.ud();
+  const base = (cpu.sysMsr[1]! >>> 16) & 0xffff;
+  let target: number;
+  if (to64) {
+    target = cpu.getNum(1);
+    if (!canonical(target)) cpu.gp(0);
+  } else target = cpu.regs[2]! >>> 0;
+  const r11 = cpu.regs[22]!;
+  flatCsSs(cpu, ((to64 ? base + 16 : base) & 0xffff) | 3, ((base + 8) & 0xffff) | 3, to64 ? 0xa0fb : 0xc0fb, 3);
+  cpu.setFlags(r11 & ~0x30000);
+  cpu.ip = target;
+}
+def('Sysretq', (cpu) => sysret(cpu, true));
+def('Sysretd', (cpu) => sysret(cpu, false));
