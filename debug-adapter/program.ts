@@ -32,6 +32,8 @@ export interface Program {
   warnings: string[];
   /** Call-frame information (ELF programs with .eh_frame / .debug_frame). */
   unwinder?: FrameUnwinder;
+  /** The program's DWARF (ELF programs built with -g): source variables. */
+  dwarf?: DwarfDebugInfo;
   /** Puts the program into `cpu` (RAM contents, registers, RIP), resetting the CPU first; an error text if it cannot. */
   install(cpu: Cpu): string | undefined;
 }
@@ -114,6 +116,7 @@ function loadBinary(host: DebugHost, path: string, bytes: Uint8Array, config: La
     end: BigInt(hi),
     warnings: [...notes, ...plan.warnings],
     unwinder: dwarf?.unwinder,
+    dwarf: dwarf?.dwarf,
     install(cpu) {
       const err = applyBootPlan(cpu, plan as BootPlan);
       if (err) return err.error;
@@ -131,7 +134,7 @@ function dwarfInfo(
   host: DebugHost,
   path: string,
   bytes: Uint8Array,
-): { lines: LineRow[]; files: string[]; warnings: string[]; unwinder?: FrameUnwinder } | undefined {
+): { lines: LineRow[]; files: string[]; warnings: string[]; unwinder?: FrameUnwinder; dwarf?: DwarfDebugInfo } | undefined {
   const elf = parseElf(bytes);
   if ('error' in elf) return undefined;
   const warnings: string[] = [];
@@ -174,13 +177,13 @@ function dwarfInfo(
     step(regs, readMemory, isCaller) {
       try {
         const r = dwarf.unwind(regs, readMemory, { isCaller });
-        return r ? { caller: r.caller, signalFrame: r.signalFrame } : undefined;
+        return r ? { caller: r.caller, signalFrame: r.signalFrame, cfa: r.cfa } : undefined;
       } catch {
         return undefined;
       }
     },
   };
-  return { lines, files, warnings, unwinder };
+  return { lines, files, warnings, unwinder, dwarf };
 }
 
 function debugInfoOfBoot(symbols: BootSymbol[], lines: LineRow[] = [], files: string[] = []): DebugInfo {

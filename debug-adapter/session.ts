@@ -297,6 +297,7 @@ export class KStackSession extends DebugSession {
         if (!v) return none(`no variable '${args.name}'`);
         if (!v.memoryReference) return none(`'${args.name}' does not hold an address`);
         address = parseAddress(v.memoryReference);
+        size = this.vars.sizeOf(args.variablesReference, args.name) ?? size;
       } else {
         if (!this.engine.machine) return none('no program is loaded');
         let val: Value;
@@ -447,7 +448,7 @@ export class KStackSession extends DebugSession {
       if (!this.engine.machine) throw Errors.notLaunched();
       if (this.frames.length === 0) this.frames = this.engine.frames();
       if (typeof args?.frameId !== 'number' || args.frameId < 1 || args.frameId > this.frames.length) throw Errors.unknownFrame(args?.frameId);
-      return { scopes: this.vars.scopes() };
+      return { scopes: this.vars.scopes(this.frames[args.frameId - 1], args.frameId - 1) };
     });
   }
 

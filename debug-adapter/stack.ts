@@ -17,6 +17,10 @@ export interface Frame {
   how: 'rip' | 'cfi' | 'frame pointer' | 'stack scan';
   /** The frame was interrupted (an interrupt or exception frame below it): pc is the interrupted instruction, not a return address. */
   interrupted?: boolean;
+  /** The frame's registers, where they are known (the top frame; callers CFI recovered). */
+  regs?: RegisterSet;
+  /** The frame's canonical frame address (CFI), for DW_OP_call_frame_cfa frame bases. */
+  cfa?: bigint;
 }
 
 export type RegisterSet = { [name: string]: bigint | undefined };
@@ -24,7 +28,7 @@ export type RegisterSet = { [name: string]: bigint | undefined };
 /** Call-frame information: the caller's registers from a frame's (undefined where it has none). */
 export interface FrameUnwinder {
   /** `signalFrame`: the unwound frame is an interrupt/exception entry, so the caller was interrupted (not calling). */
-  step(regs: RegisterSet, readMemory: (addr: bigint, size: number) => Uint8Array | undefined, isCaller: boolean): { caller: RegisterSet; signalFrame: boolean } | undefined;
+  step(regs: RegisterSet, readMemory: (addr: bigint, size: number) => Uint8Array | undefined, isCaller: boolean): { caller: RegisterSet; signalFrame: boolean; cfa: bigint } | undefined;
 }
 
 const CFI_REGS = ['rax', 'rbx', 'rcx', 'rdx', 'rsi', 'rdi', 'rbp', 'rsp', 'r8', 'r9', 'r10', 'r11', 'r12', 'r13', 'r14', 'r15', 'rip'];
@@ -33,7 +37,9 @@ const MAX_SCAN_QWORDS = 4096;
 const MAX_STACK_SPAN = 1n << 20n;
 
 export function unwind(cpu: Cpu, maxFrames = 64, cfi?: FrameUnwinder): Frame[] {
-  const frames: Frame[] = [{ pc: cpu.rip, how: 'rip' }];
+  const top: RegisterSet = {};
+  for (const r of CFI_REGS) top[r] = cpu.getReg(r);
+  const frames: Frame[] = [{ pc: cpu.rip, how: 'rip', regs: top }];
   if (maxFrames <= 1) return frames;
   let rsp = cpu.getReg('rsp');
   let rbp = cpu.getReg('rbp');
@@ -42,8 +48,7 @@ export function unwind(cpu: Cpu, maxFrames = 64, cfi?: FrameUnwinder): Frame[] {
       const { data, readable } = readBytes(cpu, a, n);
       return readable === n ? data : undefined;
     };
-    let regs: RegisterSet = {};
-    for (const r of CFI_REGS) regs[r] = cpu.getReg(r);
+    let regs: RegisterSet = top;
     let isCaller = false;
     while (frames.length < maxFrames) {
       const r = cfi.step(regs, read, isCaller);
@@ -52,7 +57,8 @@ export function unwind(cpu: Cpu, maxFrames = 64, cfi?: FrameUnwinder): Frame[] {
       const pc = caller['rip'];
       const sp = caller['rsp'];
       if (pc === undefined || pc === 0n || sp === undefined || (sp <= (regs['rsp'] ?? 0n) && !r.signalFrame)) return frames;
-      frames.push({ pc, slot: sp - 8n, how: 'cfi', interrupted: r.signalFrame || undefined });
+      frames[frames.length - 1]!.cfa = r.cfa;
+      frames.push({ pc, slot: sp - 8n, how: 'cfi', interrupted: r.signalFrame || undefined, regs: caller });
       isCaller = !r.signalFrame;
       regs = caller;
       rsp = sp;

@@ -5,6 +5,9 @@
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { Cpu } from '../emulator/cpu/cpu';
 import { exceptionName, type Engine } from './engine';
+import { sizeOf, type DwarfVariable, type ValueNode } from './dwarf/index';
+import { readBytes } from './memory';
+import type { Frame } from './stack';
 import { Errors } from './errors';
 import { evaluate } from './expressions';
 import { hex, hex64 } from './memory';
@@ -36,6 +39,7 @@ export class Variables {
   /** Forget every reference (the CPU ran). */
   reset(): void {
     this.containers.clear();
+    this.sizes.clear();
     this.next = 1;
   }
 
@@ -49,8 +53,17 @@ export class Variables {
     return this.engine.cpu;
   }
 
-  scopes(): DebugProtocol.Scope[] {
+  /** Byte size of a variable that has a memory reference (C variables: their type's size). */
+  private readonly sizes = new Map<string, number>();
+
+  /** The size of `name` in container `ref`, when its type says. */
+  sizeOf(ref: number, name: string): number | undefined {
+    return this.sizes.get(`${ref}/${name}`);
+  }
+
+  scopes(frame?: Frame, index = 0): DebugProtocol.Scope[] {
     return [
+      ...this.sourceScopes(frame, index),
       { name: 'Registers', presentationHint: 'registers', variablesReference: this.add(this.generalScope()), expensive: false },
       { name: 'Segments', variablesReference: this.add(this.segmentScope()), expensive: false },
       { name: 'System', variablesReference: this.add(this.systemScope()), expensive: false },
@@ -62,7 +75,11 @@ export class Variables {
   variables(ref: number): Var[] {
     const c = this.containers.get(ref);
     if (!c) throw Errors.unknownVariables(ref);
-    return c.children();
+    this.pendingSizes = [];
+    const vs = c.children();
+    for (const [v, size] of this.pendingSizes) if (vs.includes(v)) this.sizes.set(`${ref}/${v.name}`, size);
+    this.pendingSizes = [];
+    return vs;
   }
 
   setVariable(ref: number, name: string, text: string): Var {
@@ -80,6 +97,113 @@ export class Variables {
     // Small numbers are counts and flags far more often than pointers into page 0.
     return v >= 0x1000n && this.engine.isMapped(v) ? hex64(v) : undefined;
   }
+
+  // ---- C variables (DWARF) -----------------------------------------------------------------------
+
+  /** Locals of the frame (when its registers are known) and the program's globals. */
+  private sourceScopes(frame: Frame | undefined, index: number): DebugProtocol.Scope[] {
+    const dwarf = this.engine.program?.dwarf;
+    if (!dwarf) return [];
+    const cpu = this.cpu;
+    const readMemory = (a: bigint, n: number) => {
+      const { data, readable } = readBytes(cpu, a, n);
+      return readable === n ? data : undefined;
+    };
+    const symbolize = (a: bigint) => this.engine.debug.describe(a);
+    const out: DebugProtocol.Scope[] = [];
+    if (frame?.regs) {
+      const isCaller = index > 0 && !frame.interrupted;
+      const pc = isCaller ? frame.pc - 1n : frame.pc;
+      const seen = new Set<string>();
+      const vars: DwarfVariable[] = [];
+      try {
+        for (const sc of dwarf.scopesAt(pc))
+          for (const v of sc.variables)
+            if (!seen.has(v.name)) {
+              seen.add(v.name);
+              vars.push(v);
+            }
+      } catch {
+        // unreadable DWARF for this pc: no locals
+      }
+      if (vars.length) {
+        const ctx = { regs: frame.regs, readMemory, cfa: frame.cfa, pc, isCaller, symbolize, maxElements: 100 };
+        out.push({
+          name: 'Locals',
+          presentationHint: 'locals',
+          expensive: false,
+          variablesReference: this.add({ children: () => vars.map((v) => this.valueVariable(this.read(() => dwarf.readValue(v, ctx), v), readMemory)) }),
+        });
+      }
+    }
+    let globals: DwarfVariable[] = [];
+    try {
+      globals = dwarf.globals();
+    } catch {
+      globals = [];
+    }
+    if (globals.length) {
+      const ctx = { regs: {}, readMemory, symbolize, maxElements: 100 };
+      out.push({
+        name: 'Globals',
+        expensive: globals.length > 200,
+        variablesReference: this.add({ children: () => globals.map((v) => this.valueVariable(this.read(() => dwarf.readValue(v, ctx), v), readMemory)) }),
+      });
+    }
+    return out;
+  }
+
+  private read(fn: () => ValueNode, v: DwarfVariable): ValueNode {
+    try {
+      return fn();
+    } catch (e) {
+      return { name: v.name, type: '?', display: `<${e instanceof Error ? e.message : String(e)}>`, valueType: v.type, error: String(e) };
+    }
+  }
+
+  /** A DWARF value as a DAP variable: members, elements, and what a pointer points to as children. */
+  private valueVariable(node: ValueNode, readMemory: (a: bigint, n: number) => Uint8Array | undefined): Var {
+    const dwarf = this.engine.program!.dwarf!;
+    const kids = node.children;
+    let ref = 0;
+    if (kids && kids.length) {
+      ref = this.add({
+        children: () => {
+          const vs = kids.map((c) => this.valueVariable(c, readMemory));
+          if (node.omitted) vs.push({ name: '...', value: `${node.omitted} more elements`, variablesReference: 0 });
+          return vs;
+        },
+      });
+    } else if (node.pointer && node.pointer.address !== 0n) {
+      ref = this.add({
+        children: () => {
+          const target = dwarf.dereference(node, { readMemory, symbolize: (a) => this.engine.debug.describe(a), maxElements: 100 });
+          return target ? [this.valueVariable(target, readMemory)] : [];
+        },
+      });
+    }
+    const mem = node.address ?? node.pointer?.address;
+    const v: Var = {
+      name: node.name,
+      value: node.display,
+      type: node.type,
+      variablesReference: ref,
+      memoryReference: mem !== undefined && mem !== 0n ? hex64(mem) : undefined,
+    };
+    if (node.address !== undefined) {
+      let size: number | undefined;
+      try {
+        size = sizeOf(node.valueType);
+      } catch {
+        size = undefined;
+      }
+      if (size && size > 0) this.pendingSizes.push([v, size]);
+    }
+    return v;
+  }
+
+  /** Sizes of the variables just built, recorded under their container once it is known. */
+  private pendingSizes: [Var, number][] = [];
 
   // ---- Registers ---------------------------------------------------------------------------------
 

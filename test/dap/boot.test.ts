@@ -67,7 +67,7 @@ describe('boot', () => {
     const kernel = program('../../../examples/c-kernel/kernel.elf');
     const kmain = program('../../../examples/c-kernel/kmain.c');
     await launchToEntry(dc, { program: kernel, boot: 'elf64' });
-    const regs = (await dc.scopesRequest({ frameId: 1 })).body.scopes[0]!.variablesReference;
+    const regs = (await dc.scopesRequest({ frameId: 1 })).body.scopes.find((x) => x.name === 'Registers')!.variablesReference;
     await dc.setVariableRequest({ variablesReference: regs, name: 'rdi', value: '6' });
     await dc.setVariableRequest({ variablesReference: regs, name: 'rip', value: 'fib' });
     const line = markerLineOf(kmain, 'stats.calls++;');
@@ -81,6 +81,28 @@ describe('boot', () => {
     expect(st.map((f) => f.source?.path)).toEqual([kmain, kmain, kmain, kmain, kmain]);
     expect(st[0]!.line).toBe(line);
     expect(st[1]!.line).toBe(markerLineOf(kmain, 'r = fib(n - 1) + fib(n - 2);'));
+
+    // C variables from DWARF: the inlined record()'s parameter and fib's locals; a caller's
+    // locals through the registers CFI recovered for its frame.
+    const vars = async (ref: number) => (await dc.variablesRequest({ variablesReference: ref })).body.variables;
+    const scopes0 = (await dc.scopesRequest({ frameId: st[0]!.id })).body.scopes;
+    expect(scopes0.map((x) => x.name)).toEqual(['Locals', 'Globals', 'Registers', 'Segments', 'System', 'MSRs', 'Interrupts']);
+    expect((await vars(scopes0[0]!.variablesReference)).map((v) => `${v.name}=${v.value}`)).toEqual(['value=1', 'n=2', 'r=1']);
+    const scopes1 = (await dc.scopesRequest({ frameId: st[1]!.id })).body.scopes;
+    expect((await vars(scopes1[0]!.variablesReference)).map((v) => `${v.name}=${v.value}`)).toEqual(['n=3', 'r=<optimized out>']);
+    const globals = await vars(scopes0[1]!.variablesReference);
+    expect(globals.find((v) => v.name === 'banner')!.value).toBe('"KStack example C kernel"');
+    const stats = globals.find((v) => v.name === 'stats')!;
+    expect(stats.value).toBe('{calls = 0, histogram = {0, 0, 0, 0, 0, 0, 0, 0}, range = {min = 65535, max = 0}}');
+    const members = await vars(stats.variablesReference);
+    expect(members.map((m) => m.name)).toEqual(['calls', 'histogram', 'range']);
+    // A data breakpoint on a C variable watches its own bytes (sizeof from its type).
+    const info = await dc.dataBreakpointInfoRequest({ variablesReference: stats.variablesReference, name: 'calls' });
+    expect(info.body.dataId).toBe(`${BigInt(members[0]!.memoryReference!).toString(16).replace(/^/, '0x')}/8`);
+    await dc.setBreakpointsRequest({ source: { path: kmain }, breakpoints: [] });
+    await dc.setDataBreakpointsRequest({ breakpoints: [{ dataId: info.body.dataId!, accessType: 'write' }] });
+    const dev = await stopAfter(dc, () => dc.continueRequest({ threadId: 1 }));
+    expect(dev.body.description).toMatch(/: 0x0 -> 0x1$/);
   });
 
   it('a multiboot kernel in assembly boots as QEMU boots it (or says why the CPU cannot yet)', async () => {

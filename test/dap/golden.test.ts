@@ -38,6 +38,18 @@ async function transcript(title: string): Promise<string> {
   return out.join('\n');
 }
 
+/** The stack, and each frame's Locals (C programs). */
+async function localsTranscript(title: string): Promise<string> {
+  const out: string[] = [`# ${title}`, ''];
+  const st = await dc.stackTraceRequest({ threadId: 1 });
+  for (const f of st.body.stackFrames) {
+    out.push(`#${f.id} ${f.name}  ${f.source ? `${portable(f.source.path ?? '')}:${f.line}` : '<no source>'}  ip=${f.instructionPointerReference}`);
+    const locals = (await dc.scopesRequest({ frameId: f.id })).body.scopes.find((s) => s.name === 'Locals');
+    if (locals) await tree(locals.variablesReference, '    ', out, 2);
+  }
+  return out.join('\n') + '\n';
+}
+
 describe('golden transcripts', () => {
   it('calls.asm at entry', async () => {
     await launchToEntry(dc, { program: CALLS });
@@ -51,5 +63,18 @@ describe('golden transcripts', () => {
     await stopAfter(dc, () => dc.nextRequest({ threadId: 1 }));
     await stopAfter(dc, () => dc.nextRequest({ threadId: 1 }));
     golden('calls-inner', await transcript('calls.asm in inner after push rbp; mov rbp, rsp'));
+  });
+
+  it('examples/c-kernel: CFI frames and their C locals in fib(6)', async () => {
+    const kernel = program('../../../examples/c-kernel/kernel.elf');
+    const kmain = program('../../../examples/c-kernel/kmain.c');
+    await launchToEntry(dc, { program: kernel, boot: 'elf64' });
+    const regs = (await dc.scopesRequest({ frameId: 1 })).body.scopes.find((x) => x.name === 'Registers')!.variablesReference;
+    await dc.setVariableRequest({ variablesReference: regs, name: 'rdi', value: '6' });
+    await dc.setVariableRequest({ variablesReference: regs, name: 'rip', value: 'fib' });
+    await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'fib', hitCondition: '==4' }] });
+    await stopAfter(dc, () => dc.continueRequest({ threadId: 1 }));
+    void kmain;
+    golden('c-kernel-fib', await localsTranscript('examples/c-kernel/kernel.elf, entered at fib(6), 4th call of fib'));
   });
 });
