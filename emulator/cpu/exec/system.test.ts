@@ -141,4 +141,66 @@ describe('system: descriptor tables, CRn, DRn, MSW', () => {
     expect(c2.lastException).toMatchObject({ vector: 13, errorCode: 0 });
     expect(c2.cpl).toBe(0);
   });
+
+  it('INT 0x80 and IRETQ back (same privilege); IRETQ to CPL 3, then INT 0x81 to CPL 0 through RSP0', () => {
+    // int 0x80; mov r14d,2; mov rax,rsp; push 0x2b; push 0x370000; push 0x202; push 0x33; push user;
+    // iretq; user: mov r13d,7; int 0x81; align 16; handler80 (0x100030): mov r15d,1; iretq;
+    // handler81 (0x100038): hlt
+    const cpu = machine('cd8041be020000004889e06a2b680000370068020200006a33682000100048cf41bd07000000cd81909090909090909041bf0100000048cff4');
+    const idt = DATA + 0x1000n;
+    const gate = (v: number, off: number): void => {
+      const b = new Uint8Array(16);
+      const dv = new DataView(b.buffer);
+      dv.setUint32(0, (0x08 << 16) | (off & 0xffff), true);
+      dv.setUint32(4, ((off & 0xffff0000) | 0xee00) >>> 0, true);
+      cpu.writePhys(idt + BigInt(v * 16), b);
+    };
+    gate(0x80, 0x100030);
+    gate(0x81, 0x100038);
+    cpu.idtBase = Number(idt);
+    cpu.idtLimit = 0xfff;
+    const gdt = DATA + 0x2000n;
+    cpu.writePhys(gdt, cpu.readPhys(BigInt(cpu.gdtBase), 0x28));
+    cpu.writePhys(gdt + 0x28n, hex('ffff000000f3cf00 ffff000000fbaf00'));
+    cpu.gdtBase = Number(gdt);
+    cpu.gdtLimit = 0x37;
+    cpu.writePhys(BigInt(cpu.trBase + 4), hex('0000380000000000'));
+    cpu.nmiBlocked = true;
+    const rsp0 = cpu.getReg('rsp');
+    expect(runToHlt(cpu)).toBe(StopReason.Hlt);
+    expect(cpu.internalError).toBeNull();
+    expect(cpu.getReg('r15')).toBe(1n);
+    expect(cpu.getReg('r14')).toBe(2n);
+    expect(cpu.getReg('rax')).toBe(rsp0);
+    expect(cpu.getReg('r13')).toBe(7n);
+    expect(cpu.nmiBlocked).toBe(false);
+    expect(cpu.cpl).toBe(0);
+    expect(cpu.getReg('rsp')).toBe(0x380000n - 40n);
+    const frame = cpu.readPhys(0x380000n - 40n, 40);
+    expect(frame).toEqual(hex('2800100000000000 3300000000000000 0202000000000000 0000370000000000 2b00000000000000'));
+    // IRETQ to CPL 3 nulled DS and ES (DPL 0 data); the INT kept them.
+    expect(cpu.segSel[3]).toBe(0);
+    expect(cpu.segSel[0]).toBe(0);
+  });
+
+  it('IRETQ faults: RPL below CPL, a non-canonical RIP, NT set', () => {
+    const run = (frame: string, flags = 0x2): ReturnType<typeof machine> => {
+      const cpu = machine('48cf');
+      cpu.setReg('rsp', 0x300000n);
+      cpu.writePhys(0x300000n, hex(frame));
+      cpu.rflags = BigInt(flags);
+      cpu.setCpl(0);
+      cpu.interceptExceptions = 1 << 13;
+      expect(cpu.run(10)).toBe(StopReason.Exception);
+      return cpu;
+    };
+    // CS 0x08 but the RIP is non-canonical
+    expect(run('0000000000800000 0800000000000000 0200000000000000 0000300000000000 1000000000000000').lastException).toMatchObject({ vector: 13, errorCode: 0 });
+    // CS null
+    expect(run('0000100000000000 0000000000000000 0200000000000000 0000300000000000 1000000000000000').lastException).toMatchObject({ vector: 13, errorCode: 0 });
+    // NT set
+    expect(run('0000100000000000 0800000000000000 0200000000000000 0000300000000000 1000000000000000', 0x4002).lastException).toMatchObject({ vector: 13, errorCode: 0 });
+    // CS 0x0b: RPL 3 on the DPL 0 non-conforming code descriptor: #GP(0x08)
+    expect(run('0000100000000000 0b00000000000000 0200000000000000 0000300000000000 1300000000000000').lastException).toMatchObject({ vector: 13, errorCode: 0x08 });
+  });
 });

@@ -326,3 +326,86 @@ function sysret(cpu: Cpu, to64: boolean): void {
 }
 def('Sysretq', (cpu) => sysret(cpu, true));
 def('Sysretd', (cpu) => sysret(cpu, false));
+
+// ---- IRET in 64-bit mode -----------------------------------------------------------------------
+
+/** IRETQ (n = 8) or IRETD (n = 4): pops RIP, CS, RFLAGS, RSP, SS (always, in 64-bit mode). */
+function iret(cpu: Cpu, n: number): void {
+  if ((cpu.getFlags() & 0x4000) !== 0) cpu.gp(0); // NT: task return is not available in IA-32e mode
+  const sp = cpu.rsp();
+  let ipLo: number, ipHi: number, cs: number, fl: number, spLo: number, spHi: number, ss: number;
+  if (n === 8) {
+    ipLo = cpu.rd64(cpu.stackLin(sp, 8)); ipHi = cpu.hi;
+    cs = cpu.rd64(cpu.stackLin(sp + 8, 8)) & 0xffff;
+    fl = cpu.rd64(cpu.stackLin(sp + 16, 8));
+    spLo = cpu.rd64(cpu.stackLin(sp + 24, 8)); spHi = cpu.hi;
+    ss = cpu.rd64(cpu.stackLin(sp + 32, 8)) & 0xffff;
+  } else {
+    ipLo = cpu.rd32(cpu.stackLin(sp, 4)); ipHi = 0;
+    cs = cpu.rd32(cpu.stackLin(sp + 4, 4)) & 0xffff;
+    fl = cpu.rd32(cpu.stackLin(sp + 8, 4));
+    spLo = cpu.rd32(cpu.stackLin(sp + 12, 4)); spHi = 0;
+    ss = cpu.rd32(cpu.stackLin(sp + 16, 4)) & 0xffff;
+  }
+  const cpl = cpu.cpl;
+  // Code segment.
+  if ((cs & 0xfffc) === 0) cpu.gp(0);
+  const rpl = cs & 3;
+  if (rpl < cpl) cpu.gp(cs & 0xfffc);
+  const clo = cpu.readDescriptor(cs, 0);
+  const chi = cpu.hi;
+  if ((chi & 0x1800) !== 0x1800) cpu.gp(cs & 0xfffc);
+  const cdpl = (chi >> 13) & 3;
+  if ((chi & 0x400) !== 0 ? cdpl > rpl : cdpl !== rpl) cpu.gp(cs & 0xfffc);
+  if ((chi & 0x8000) === 0) cpu.fault(Vec.NP, cs & 0xfffc);
+  const to64 = (chi & 0x200000) !== 0;
+  const target = to64 ? num(ipLo, ipHi) : ipLo >>> 0;
+  if (to64 && !canonical(target)) cpu.gp(0);
+  // Stack segment.
+  let slo = 0, shi = 0;
+  const ssNull = (ss & 0xfffc) === 0;
+  if (ssNull) {
+    if (!to64 || rpl === 3 || (ss & 3) !== rpl) cpu.gp(0);
+  } else {
+    if ((ss & 3) !== rpl) cpu.gp(ss & 0xfffc);
+    slo = cpu.readDescriptor(ss, 0);
+    shi = cpu.hi;
+    if ((shi & 0x1a00) !== 0x1200 || ((shi >> 13) & 3) !== rpl) cpu.gp(ss & 0xfffc);
+    if ((shi & 0x8000) === 0) cpu.fault(Vec.SS, ss & 0xfffc);
+  }
+  // RFLAGS: what the old CPL may change.
+  const iopl = (cpu.getFlags() >> 12) & 3;
+  let mask = 0x8d5 | 0x100 | 0x400 | 0x4000 | 0x10000 | 0x40000 | 0x200000;
+  if (cpl <= iopl) mask |= 0x200;
+  if (cpl === 0) mask |= 0x3000 | 0x180000;
+  const newFlags = (cpu.getFlags() & ~mask) | (fl & mask);
+  // Commit.
+  cpu.loadSegFromDesc(1, cs, clo, chi);
+  if (ssNull) {
+    cpu.segSel[2] = ss;
+    cpu.segBase[2] = 0;
+    cpu.segLimit[2] = 0xffffffff;
+    cpu.segAttr[2] = 0;
+  } else cpu.loadSegFromDesc(2, ss, slo, shi);
+  if (rpl > cpl) {
+    // Returning to an outer level: data segments the new CPL may not use become null.
+    for (let i = 0; i < 4; i++) {
+      const s = OUTER_SEGS[i]!;
+      const a = cpu.segAttr[s]!;
+      const usable = (a & 0x18) === 0x10 || ((a & 0x18) === 0x18 && (a & 4) === 0);
+      if (usable && ((a >> 5) & 3) < rpl) {
+        cpu.segSel[s] = 0;
+        cpu.segAttr[s] = 0;
+      }
+    }
+  }
+  if (rpl !== cpl) cpu.setCpl(rpl);
+  cpu.setFlags(newFlags);
+  cpu.set64(4, spLo, spHi);
+  cpu.ip = target;
+  cpu.nmiBlocked = false;
+  cpu.attention();
+}
+const OUTER_SEGS = [0, 3, 4, 5];
+def('Iretq', (cpu) => iret(cpu, 8));
+def('Iretd', (cpu) => iret(cpu, 4));
