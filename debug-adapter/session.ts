@@ -13,7 +13,7 @@ import { assignTo, evaluate, formatValue, KEYWORDS, wordAt, type Value } from '.
 import type { DebugHost } from './host';
 import type { MachineFactory } from './machine';
 import { hex64, parseAddress, readBytes, writeBytes } from './memory';
-import { registerNames } from './registers';
+import { readRegister, registerNames } from './registers';
 import type { Frame } from './stack';
 import { Variables } from './variables';
 import { cpuMode, stacks, walkPageTables } from './system';
@@ -487,6 +487,14 @@ export class KStackSession extends DebugSession {
     this.handle(response, () => {
       if (typeof args?.expression !== 'string') throw Errors.badArguments('evaluate', 'expression is missing');
       if (!this.engine.machine) throw Errors.notLaunched();
+      // A C variable's name (DWARF) shows its value, unless it names a register.
+      const name = args.expression.trim();
+      if (/^[A-Za-z_]\w*$/.test(name) && !readRegister(this.engine.cpu, name.toLowerCase())) {
+        if (this.frames.length === 0) this.frames = this.engine.frames();
+        const idx = Math.max(0, (args.frameId ?? 1) - 1);
+        const cv = this.vars.sourceVariable(name, this.frames[idx], idx);
+        if (cv) return { result: cv.value, type: cv.type, variablesReference: cv.variablesReference, memoryReference: cv.memoryReference };
+      }
       const v = this.engine.evaluate(args.expression, args.context === 'repl');
       const body = this.present(v, args.format)!;
       // Hovering a data label shows what is stored there too.

@@ -153,6 +153,35 @@ export class Variables {
     return out;
   }
 
+  /**
+   * A C variable by name as the Watch view and hovers show it: a local of the frame (when its
+   * registers are known), else a global. Undefined when DWARF has no such variable.
+   */
+  sourceVariable(name: string, frame: Frame | undefined, index: number): Var | undefined {
+    const dwarf = this.engine.program?.dwarf;
+    if (!dwarf) return undefined;
+    const cpu = this.cpu;
+    const readMemory = (a: bigint, n: number) => {
+      const { data, readable } = readBytes(cpu, a, n);
+      return readable === n ? data : undefined;
+    };
+    const symbolize = (a: bigint) => this.engine.debug.describe(a);
+    try {
+      if (frame?.regs) {
+        const isCaller = index > 0 && !frame.interrupted;
+        const pc = isCaller ? frame.pc - 1n : frame.pc;
+        for (const sc of dwarf.scopesAt(pc))
+          for (const v of sc.variables)
+            if (v.name === name) return this.valueVariable(this.read(() => dwarf.readValue(v, { regs: frame.regs!, readMemory, cfa: frame.cfa, pc, isCaller, symbolize, maxElements: 100 }), v), readMemory);
+      }
+      const g = dwarf.globals().find((v) => v.name === name);
+      if (g) return this.valueVariable(this.read(() => dwarf.readValue(g, { regs: {}, readMemory, symbolize, maxElements: 100 }), g), readMemory);
+    } catch {
+      return undefined;
+    }
+    return undefined;
+  }
+
   private read(fn: () => ValueNode, v: DwarfVariable): ValueNode {
     try {
       return fn();

@@ -96,6 +96,13 @@ describe('boot', () => {
     expect(stats.value).toBe('{calls = 0, histogram = {0, 0, 0, 0, 0, 0, 0, 0}, range = {min = 65535, max = 0}}');
     const members = await vars(stats.variablesReference);
     expect(members.map((m) => m.name)).toEqual(['calls', 'histogram', 'range']);
+    // Watch and hover name C variables: the frame's locals, else globals.
+    const ev2 = await dc.evaluateRequest({ expression: 'n', context: 'hover', frameId: st[1]!.id });
+    expect(ev2.body.result).toBe('3');
+    const ev3 = await dc.evaluateRequest({ expression: 'stats', context: 'watch', frameId: st[0]!.id });
+    expect(ev3.body.result).toBe(stats.value);
+    expect(ev3.body.variablesReference).toBeGreaterThan(0);
+    expect(await evaluate(dc, 'rdi')).toMatch(/^0x[0-9a-f]+/); // a register stays a register
     // A data breakpoint on a C variable watches its own bytes (sizeof from its type).
     const info = await dc.dataBreakpointInfoRequest({ variablesReference: stats.variablesReference, name: 'calls' });
     expect(info.body.dataId).toBe(`${BigInt(members[0]!.memoryReference!).toString(16).replace(/^/, '0x')}/8`);
