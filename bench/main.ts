@@ -15,6 +15,8 @@ import { buildNative, runNative, type NativeBuild } from './native';
 import { referenceResult } from './reference';
 import { guestDir, loadImage, runInEmulator } from './workload';
 import { runToolBench } from './tools';
+import { formatDapBench, runDapBench } from '../debug-adapter/bench';
+import { join } from 'node:path';
 
 const GOAL_MIPS = 50;
 const GOAL_SAME_PAGE_PERCENT = 20;
@@ -95,7 +97,7 @@ interface Row {
   ok: boolean;
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
   const iters = BENCH_ITERS.map((n) => Math.max(1, Math.round(n * opts.scale)));
   let dir: string;
@@ -128,6 +130,8 @@ function main(): void {
   try {
     const ok = run(opts, iters, images, native);
     const toolsOk = runToolBench();
+    console.log('');
+    console.log(formatDapBench(await runDapBench({ adapter: join(__dirname, 'debug-adapter.js') })));
     process.exitCode = ok && toolsOk ? 0 : 1;
   } finally {
     native?.dispose();
@@ -286,4 +290,4 @@ function printRow(name: string, r: Row): void {
 const signed = (n: number) => `${n >= 0 ? '+' : ''}${n.toFixed(1)}`;
 const sum = (a: readonly number[]) => a.reduce((x, y) => x + y, 0);
 
-main();
+void main();
