@@ -203,4 +203,40 @@ describe('system: descriptor tables, CRn, DRn, MSW', () => {
     // CS 0x0b: RPL 3 on the DPL 0 non-conforming code descriptor: #GP(0x08)
     expect(run('0000100000000000 0b00000000000000 0200000000000000 0000300000000000 1300000000000000').lastException).toMatchObject({ vector: 13, errorCode: 0x08 });
   });
+
+  it('MOV Sreg, PUSH/POP FS/GS, LTR (busy bit), STR, SLDT', () => {
+    // mov ax,0x10; mov ds,ax; mov fs,ax; push fs; pop gs; xor ecx,ecx; mov es,cx; mov ax,0x28; ltr ax;
+    // str r8; sldt r9; hlt
+    const cpu = machine('66b810008ed88ee00fa00fa931c98ec166b828000f00d8490f00c8410f00c1f4');
+    const gdt = DATA + 0x2000n;
+    cpu.writePhys(gdt, cpu.readPhys(BigInt(cpu.gdtBase), 0x28));
+    cpu.writePhys(gdt + 0x28n, hex('6700003020890000 0000000000000000'));
+    cpu.gdtBase = Number(gdt);
+    cpu.gdtLimit = 0x37;
+    const rsp = cpu.getReg('rsp');
+    expect(runToHlt(cpu)).toBe(StopReason.Hlt);
+    expect(cpu.internalError).toBeNull();
+    expect([...cpu.segSel]).toEqual([0, 0x08, 0x10, 0x10, 0x10, 0x10]);
+    expect(cpu.segAttr[5]).toBe(0xc093);
+    expect(cpu.getReg('rsp')).toBe(rsp);
+    expect(cpu.trSel).toBe(0x28);
+    expect(cpu.trBase).toBe(0x203000);
+    expect(cpu.trLimit).toBe(0x67);
+    expect(cpu.readPhys(gdt + 0x2dn, 1)).toEqual(hex('8b'));
+    expect(cpu.getReg('r8')).toBe(0x28n);
+    expect(cpu.getReg('r9')).toBe(0n);
+  });
+
+  it('MOV SS with a null selector at CPL 3 is #GP(0); MOV DS with the TSS selector is #GP(sel)', () => {
+    const cpu = machine('8ed0'); // mov ss, ax
+    cpu.setCpl(3);
+    cpu.interceptExceptions = 1 << 13;
+    expect(cpu.run(5)).toBe(StopReason.Exception);
+    expect(cpu.lastException).toMatchObject({ vector: 13, errorCode: 0 });
+    const c2 = machine('8ed8'); // mov ds, ax
+    c2.setReg('rax', 0x18n);
+    c2.interceptExceptions = 1 << 13;
+    expect(c2.run(5)).toBe(StopReason.Exception);
+    expect(c2.lastException).toMatchObject({ vector: 13, errorCode: 0x18 });
+  });
 });

@@ -409,3 +409,113 @@ function iret(cpu: Cpu, n: number): void {
 const OUTER_SEGS = [0, 3, 4, 5];
 def('Iretq', (cpu) => iret(cpu, 8));
 def('Iretd', (cpu) => iret(cpu, 4));
+
+// ---- segment registers, LDTR and TR ------------------------------------------------------------
+
+/** Loads data segment register `seg` (ES SS DS FS GS) with the checks of 64-bit mode; faults first. */
+function loadDataSeg(cpu: Cpu, seg: number, sel: number): void {
+  const cpl = cpu.cpl;
+  if ((sel & 0xfffc) === 0) {
+    if (seg === 2 && (cpl === 3 || (sel & 3) !== cpl)) cpu.gp(0);
+    cpu.segSel[seg] = sel;
+    cpu.segAttr[seg] = 0;
+    if (seg < 4) cpu.segBase[seg] = 0;
+    return;
+  }
+  const lo = cpu.readDescriptor(sel, 0);
+  const hi = cpu.hi;
+  const dpl = (hi >> 13) & 3;
+  const rpl = sel & 3;
+  const err = sel & 0xfffc;
+  if (seg === 2) {
+    if (rpl !== cpl || dpl !== cpl || (hi & 0x1a00) !== 0x1200) cpu.gp(err);
+    if ((hi & 0x8000) === 0) cpu.fault(Vec.SS, err);
+  } else {
+    const s = hi & 0x1800;
+    // Data, or readable code (not system descriptors nor execute-only code).
+    if (!(s === 0x1000 || (s === 0x1800 && (hi & 0x200) !== 0))) cpu.gp(err);
+    const conformingCode = (hi & 0x1c00) === 0x1c00;
+    if (!conformingCode && (rpl > dpl || cpl > dpl)) cpu.gp(err);
+    if ((hi & 0x8000) === 0) cpu.fault(Vec.NP, err);
+  }
+  cpu.loadSegFromDesc(seg, sel, lo, hi);
+}
+function movSreg(cpu: Cpu, seg: number, sel: number): void {
+  if (seg === 1 || seg > 5) cpu.ud();
+  loadDataSeg(cpu, seg, sel);
+  if (seg === 2) {
+    cpu.interruptShadow = cpu.instructionCount + 1;
+    cpu.attention();
+  }
+}
+def('Mov_sreg_rm16',
+  (cpu, op) => movSreg(cpu, op.reg, cpu.get16(op.rm)),
+  (cpu, op) => movSreg(cpu, op.reg, cpu.rd16(cpu.ea(op))));
+
+def('Pushq_fs', (cpu) => cpu.push64(cpu.segSel[4]!, 0));
+def('Pushq_gs', (cpu) => cpu.push64(cpu.segSel[5]!, 0));
+def('Pushw_fs', (cpu) => cpu.push16(cpu.segSel[4]!));
+def('Pushw_gs', (cpu) => cpu.push16(cpu.segSel[5]!));
+function popSeg(cpu: Cpu, seg: number, n: number): void {
+  const sp = cpu.rsp();
+  const sel = (n === 8 ? cpu.rd64(cpu.stackLin(sp, 8)) : cpu.rd16(cpu.stackLin(sp, 2))) & 0xffff;
+  loadDataSeg(cpu, seg, sel);
+  cpu.setNum(4, sp + n);
+}
+def('Popq_fs', (cpu) => popSeg(cpu, 4, 8));
+def('Popq_gs', (cpu) => popSeg(cpu, 5, 8));
+def('Popw_fs', (cpu) => popSeg(cpu, 4, 2));
+def('Popw_gs', (cpu) => popSeg(cpu, 5, 2));
+
+/** Reads a 16-byte system descriptor of the GDT (low dwords returned in d[0..2]); checks type. */
+function sysDesc(cpu: Cpu, sel: number, type: number, d: Int32Array): void {
+  const err = sel & 0xfffc;
+  if ((sel & 4) !== 0) cpu.gp(err);
+  const idx = sel & ~7;
+  if (idx + 15 > cpu.gdtLimit) cpu.gp(err);
+  const a = cpu.gdtBase + idx;
+  d[0] = cpu.rdSys(a, 4);
+  d[1] = cpu.rdSys(a + 4, 4);
+  d[2] = cpu.rdSys(a + 8, 4);
+  if ((d[1]! & 0x1f00) !== type << 8) cpu.gp(err);
+  if ((d[1]! & 0x8000) === 0) cpu.fault(Vec.NP, err);
+}
+const desc = new Int32Array(3);
+function descBase(d: Int32Array): number {
+  return num(((d[1]! & 0xff000000) | ((d[1]! & 0xff) << 16) | (d[0]! >>> 16)), d[2]!);
+}
+function descLimit(d: Int32Array): number {
+  let limit = ((d[1]! & 0xf0000) | (d[0]! & 0xffff)) >>> 0;
+  if (d[1]! & 0x800000) limit = limit * 4096 + 0xfff;
+  return limit;
+}
+function ltr(cpu: Cpu, sel: number): void {
+  if ((sel & 0xfffc) === 0) cpu.gp(0);
+  sysDesc(cpu, sel, 9, desc);
+  // Mark the descriptor busy (type 11).
+  cpu.wrSys(cpu.gdtBase + (sel & ~7) + 4, 4, desc[1]! | 0x200, 0);
+  cpu.trSel = sel;
+  cpu.trBase = descBase(desc);
+  cpu.trLimit = descLimit(desc);
+  cpu.trAttr = ((desc[1]! >>> 8) & 0xf0ff) | 2;
+}
+function lldt(cpu: Cpu, sel: number): void {
+  if ((sel & 0xfffc) === 0) {
+    cpu.ldtSel = sel;
+    cpu.ldtBase = 0;
+    cpu.ldtLimit = 0;
+    return;
+  }
+  sysDesc(cpu, sel, 2, desc);
+  cpu.ldtSel = sel;
+  cpu.ldtBase = descBase(desc);
+  cpu.ldtLimit = descLimit(desc);
+}
+def('Ltr_rm16', (cpu, op) => ltr(cpu, cpu.get16(op.rm)), (cpu, op) => ltr(cpu, cpu.rd16(cpu.ea(op))));
+def('Lldt_rm16', (cpu, op) => lldt(cpu, cpu.get16(op.rm)), (cpu, op) => lldt(cpu, cpu.rd16(cpu.ea(op))));
+def('Str_rm16', (cpu, op) => cpu.set16(op.rm, cpu.trSel), (cpu, op) => cpu.wr16(cpu.ea(op), cpu.trSel));
+def('Str_r32m16', (cpu, op) => cpu.set32(op.rm, cpu.trSel), (cpu, op) => cpu.wr16(cpu.ea(op), cpu.trSel));
+def('Str_r64m16', (cpu, op) => cpu.set64(op.rm, cpu.trSel, 0), (cpu, op) => cpu.wr16(cpu.ea(op), cpu.trSel));
+def('Sldt_rm16', (cpu, op) => cpu.set16(op.rm, cpu.ldtSel), (cpu, op) => cpu.wr16(cpu.ea(op), cpu.ldtSel));
+def('Sldt_r32m16', (cpu, op) => cpu.set32(op.rm, cpu.ldtSel), (cpu, op) => cpu.wr16(cpu.ea(op), cpu.ldtSel));
+def('Sldt_r64m16', (cpu, op) => cpu.set64(op.rm, cpu.ldtSel, 0), (cpu, op) => cpu.wr16(cpu.ea(op), cpu.ldtSel));
