@@ -19,6 +19,7 @@ import type { Cpu } from '../cpu';
 import type { Handler, Op } from '../op';
 import { def } from '../registry';
 import { REP_CHUNK } from './string';
+import { adv, dstLin, getCount, getIdx, setIdx, srcLin, subCount } from './string';
 
 const TWO32 = 4294967296;
 const P_REP = 1 << 1; // F3
@@ -105,60 +106,6 @@ def('Out_dx_ax', outDx(2));
 def('Out_dx_eax', outDx(4));
 
 // ---- INS / OUTS --------------------------------------------------------------------------------
-
-function getIdx(cpu: Cpu, reg: number, as: number): number {
-  const r = cpu.regs;
-  if (as === 8) return r[(reg << 1) + 1]! * TWO32 + (r[reg << 1]! >>> 0);
-  return as === 4 ? r[reg << 1]! >>> 0 : r[reg << 1]! & 0xffff;
-}
-function setIdx(cpu: Cpu, reg: number, as: number, v: number): void {
-  const r = cpu.regs;
-  if (as === 8) {
-    const hi = Math.floor(v / TWO32);
-    r[reg << 1] = (v - hi * TWO32) | 0;
-    r[(reg << 1) + 1] = hi | 0;
-  } else if (as === 4) {
-    r[reg << 1] = v | 0;
-    r[(reg << 1) + 1] = 0;
-  } else {
-    r[reg << 1] = (r[reg << 1]! & ~0xffff) | (v & 0xffff);
-  }
-}
-function adv(x: number, step: number, as: number): number {
-  return as === 8 ? x + step : as === 4 ? (x + step) >>> 0 : (x + step) & 0xffff;
-}
-function getCount(cpu: Cpu, as: number): number {
-  const r = cpu.regs;
-  if (as === 8) return Math.min((r[3]! >>> 0) * TWO32 + (r[2]! >>> 0), 2 ** 53);
-  return as === 4 ? r[2]! >>> 0 : r[2]! & 0xffff;
-}
-function subCount(cpu: Cpu, as: number, n: number): void {
-  if (n === 0) return;
-  const r = cpu.regs;
-  if (as === 8) {
-    let lo = (r[2]! >>> 0) - n;
-    let hi = r[3]!;
-    if (lo < 0) {
-      lo += TWO32;
-      hi = (hi - 1) | 0;
-    }
-    r[2] = lo | 0;
-    r[3] = hi;
-  } else if (as === 4) {
-    r[2] = ((r[2]! >>> 0) - n) | 0;
-    r[3] = 0;
-  } else {
-    r[2] = (r[2]! & ~0xffff) | (((r[2]! & 0xffff) - n) & 0xffff);
-  }
-}
-function srcLin(cpu: Cpu, op: Op, x: number): number {
-  const seg = op.segment;
-  if (cpu.bits === 64) return seg >= 4 ? x + cpu.segBase[seg]! : x;
-  return (x + cpu.segBase[seg]!) >>> 0;
-}
-function dstLin(cpu: Cpu, x: number): number {
-  return cpu.bits === 64 ? x : (x + cpu.segBase[0]!) >>> 0;
-}
 
 /** One INS element: destination checked writable, then the port read, then the store. */
 function insOne(cpu: Cpu, port: number, size: number, di: number): void {

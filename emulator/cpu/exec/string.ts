@@ -48,16 +48,16 @@ const TF = 0x100;
 
 const RSI = 6, RDI = 7;
 
-// ---- registers by address size ---------------------------------------------------------------
+// ---- registers by address size (also used by INS/OUTS in io.ts) ---------------------------------------------------------------
 
 /** rSI/rDI by address size: 8 -> signed 64-bit value as a number, 4 -> u32, 2 -> u16. */
-function getIdx(cpu: Cpu, reg: number, as: number): number {
+export function getIdx(cpu: Cpu, reg: number, as: number): number {
   const r = cpu.regs;
   if (as === 8) return r[(reg << 1) + 1]! * TWO32 + (r[reg << 1]! >>> 0);
   return as === 4 ? r[reg << 1]! >>> 0 : r[reg << 1]! & 0xffff;
 }
 /** Writes rSI/rDI by address size (4: zero-extended; 2: merged). */
-function setIdx(cpu: Cpu, reg: number, as: number, v: number): void {
+export function setIdx(cpu: Cpu, reg: number, as: number, v: number): void {
   const r = cpu.regs;
   if (as === 8) {
     const hi = Math.floor(v / TWO32);
@@ -71,17 +71,17 @@ function setIdx(cpu: Cpu, reg: number, as: number, v: number): void {
   }
 }
 /** Advances an index by `step` bytes, wrapping to the address size. */
-function adv(x: number, step: number, as: number): number {
+export function adv(x: number, step: number, as: number): number {
   return as === 8 ? x + step : as === 4 ? (x + step) >>> 0 : (x + step) & 0xffff;
 }
 /** rCX by address size, as a number (values >= 2^53 are capped: only the iterations done matter). */
-function getCount(cpu: Cpu, as: number): number {
+export function getCount(cpu: Cpu, as: number): number {
   const r = cpu.regs;
   if (as === 8) return Math.min((r[3]! >>> 0) * TWO32 + (r[2]! >>> 0), 2 ** 53);
   return as === 4 ? r[2]! >>> 0 : r[2]! & 0xffff;
 }
 /** rCX -= n (exact, n <= REP_CHUNK), by address size. */
-function subCount(cpu: Cpu, as: number, n: number): void {
+export function subCount(cpu: Cpu, as: number, n: number): void {
   if (n === 0) return;
   const r = cpu.regs;
   if (as === 8) {
@@ -102,13 +102,13 @@ function subCount(cpu: Cpu, as: number, n: number): void {
 }
 
 /** Linear address of the source seg:rSI for index value x. */
-function srcLin(cpu: Cpu, op: Op, x: number): number {
+export function srcLin(cpu: Cpu, op: Op, x: number): number {
   const seg = op.segment;
   if (cpu.bits === 64) return seg >= 4 ? x + cpu.segBase[seg]! : x;
   return (x + cpu.segBase[seg]!) >>> 0;
 }
 /** Linear address of the destination ES:rDI. */
-function dstLin(cpu: Cpu, x: number): number {
+export function dstLin(cpu: Cpu, x: number): number {
   return cpu.bits === 64 ? x : (x + cpu.segBase[0]!) >>> 0;
 }
 
