@@ -239,4 +239,24 @@ describe('system: descriptor tables, CRn, DRn, MSW', () => {
     expect(c2.run(5)).toBe(StopReason.Exception);
     expect(c2.lastException).toMatchObject({ vector: 13, errorCode: 0x18 });
   });
+
+  it('RETFQ: same privilege, then to CPL 3 with SS:RSP', () => {
+    // push 0x08; push same; retfq; same: mov r15d,1; push 0x2b; push 0x370000; push 0x33; push user;
+    // retfq; user (0x10001f): nop
+    const cpu = machine('6a08680900100048cb41bf010000006a2b68000037006a33681f00100048cb90');
+    const gdt = DATA + 0x2000n;
+    cpu.writePhys(gdt, cpu.readPhys(BigInt(cpu.gdtBase), 0x28));
+    cpu.writePhys(gdt + 0x28n, hex('ffff000000f3cf00 ffff000000fbaf00'));
+    cpu.gdtBase = Number(gdt);
+    cpu.gdtLimit = 0x37;
+    for (let i = 0; i < 20 && cpu.ip !== 0x10001f; i++) cpu.step();
+    expect(cpu.internalError).toBeNull();
+    expect(cpu.ip).toBe(0x10001f);
+    expect(cpu.getReg('r15')).toBe(1n);
+    expect(cpu.cpl).toBe(3);
+    expect(cpu.segSel[1]).toBe(0x33);
+    expect(cpu.segSel[2]).toBe(0x2b);
+    expect(cpu.getReg('rsp')).toBe(0x370000n);
+    expect(cpu.segSel[3]).toBe(0);
+  });
 });

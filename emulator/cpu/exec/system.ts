@@ -519,3 +519,73 @@ def('Str_r64m16', (cpu, op) => cpu.set64(op.rm, cpu.trSel, 0), (cpu, op) => cpu.
 def('Sldt_rm16', (cpu, op) => cpu.set16(op.rm, cpu.ldtSel), (cpu, op) => cpu.wr16(cpu.ea(op), cpu.ldtSel));
 def('Sldt_r32m16', (cpu, op) => cpu.set32(op.rm, cpu.ldtSel), (cpu, op) => cpu.wr16(cpu.ea(op), cpu.ldtSel));
 def('Sldt_r64m16', (cpu, op) => cpu.set64(op.rm, cpu.ldtSel, 0), (cpu, op) => cpu.wr16(cpu.ea(op), cpu.ldtSel));
+
+// ---- far RET -----------------------------------------------------------------------------------
+
+function rdStack(cpu: Cpu, a: number, n: number): number {
+  if (n === 8) return cpu.rd64(cpu.stackLin(a, 8));
+  cpu.hi = 0;
+  return n === 4 ? cpu.rd32(cpu.stackLin(a, 4)) : cpu.rd16(cpu.stackLin(a, 2));
+}
+/** RETF (n = operand size) with imm bytes released: same privilege, or to an outer level with SS:RSP. */
+function retf(cpu: Cpu, n: number, imm: number): void {
+  const sp = cpu.rsp();
+  const ipLo = rdStack(cpu, sp, n), ipHi = cpu.hi;
+  const cs = rdStack(cpu, sp + n, n) & 0xffff;
+  const cpl = cpu.cpl;
+  if ((cs & 0xfffc) === 0) cpu.gp(0);
+  const rpl = cs & 3;
+  if (rpl < cpl) cpu.gp(cs & 0xfffc);
+  const clo = cpu.readDescriptor(cs, 0);
+  const chi = cpu.hi;
+  if ((chi & 0x1800) !== 0x1800) cpu.gp(cs & 0xfffc);
+  const cdpl = (chi >> 13) & 3;
+  if ((chi & 0x400) !== 0 ? cdpl > rpl : cdpl !== rpl) cpu.gp(cs & 0xfffc);
+  if ((chi & 0x8000) === 0) cpu.fault(Vec.NP, cs & 0xfffc);
+  const to64 = (chi & 0x200000) !== 0;
+  const target = to64 ? num(ipLo, n === 8 ? ipHi : 0) : n === 2 ? ipLo & 0xffff : ipLo >>> 0;
+  if (to64 && !canonical(target)) cpu.gp(0);
+  if (rpl === cpl) {
+    cpu.loadSegFromDesc(1, cs, clo, chi);
+    cpu.setNum(4, sp + 2 * n + imm);
+    cpu.ip = target;
+    return;
+  }
+  const p = sp + 2 * n + imm;
+  const spLo = rdStack(cpu, p, n), spHi = cpu.hi;
+  const ss = rdStack(cpu, p + n, n) & 0xffff;
+  let slo = 0, shi = 0;
+  const ssNull = (ss & 0xfffc) === 0;
+  if (ssNull) {
+    if (!to64 || rpl === 3 || (ss & 3) !== rpl) cpu.gp(0);
+  } else {
+    if ((ss & 3) !== rpl) cpu.gp(ss & 0xfffc);
+    slo = cpu.readDescriptor(ss, 0);
+    shi = cpu.hi;
+    if ((shi & 0x1a00) !== 0x1200 || ((shi >> 13) & 3) !== rpl) cpu.gp(ss & 0xfffc);
+    if ((shi & 0x8000) === 0) cpu.fault(Vec.SS, ss & 0xfffc);
+  }
+  cpu.loadSegFromDesc(1, cs, clo, chi);
+  if (ssNull) {
+    cpu.segSel[2] = ss;
+    cpu.segBase[2] = 0;
+    cpu.segLimit[2] = 0xffffffff;
+    cpu.segAttr[2] = 0;
+  } else cpu.loadSegFromDesc(2, ss, slo, shi);
+  for (let i = 0; i < 4; i++) {
+    const s = OUTER_SEGS[i]!;
+    const a = cpu.segAttr[s]!;
+    const usable = (a & 0x18) === 0x10 || ((a & 0x18) === 0x18 && (a & 4) === 0);
+    if (usable && ((a >> 5) & 3) < rpl) {
+      cpu.segSel[s] = 0;
+      cpu.segAttr[s] = 0;
+    }
+  }
+  cpu.setCpl(rpl);
+  cpu.setNum(4, num(spLo, n === 8 ? spHi : 0) + imm);
+  cpu.ip = target;
+}
+def('Retfq', (cpu) => retf(cpu, 8, 0));
+def('Retfd', (cpu) => retf(cpu, 4, 0));
+def('Retfq_imm16', (cpu, op) => retf(cpu, 8, op.imm & 0xffff));
+def('Retfd_imm16', (cpu, op) => retf(cpu, 4, op.imm & 0xffff));
