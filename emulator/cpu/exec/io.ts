@@ -18,10 +18,8 @@
 import type { Cpu } from '../cpu';
 import type { Handler, Op } from '../op';
 import { def } from '../registry';
-import { REP_CHUNK } from './string';
-import { adv, dstLin, getCount, getIdx, setIdx, srcLin, subCount } from './string';
+import { REP_CHUNK, adv, dstLin, getCount, getIdx, setIdx, srcLin, subCount } from './string';
 
-const TWO32 = 4294967296;
 const P_REP = 1 << 1; // F3
 const P_REPNE = 1 << 2; // F2
 const DF = 0x400;
