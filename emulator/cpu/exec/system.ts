@@ -347,17 +347,11 @@ function iret(cpu: Cpu, n: number): void {
     spLo = cpu.rd32(cpu.stackLin(sp + 12, 4)); spHi = 0;
     ss = cpu.rd32(cpu.stackLin(sp + 16, 4)) & 0xffff;
   }
-  const cpl = cpu.cpl;
   // Code segment.
-  if ((cs & 0xfffc) === 0) cpu.gp(0);
+  const cpl = cpu.cpl;
   const rpl = cs & 3;
-  if (rpl < cpl) cpu.gp(cs & 0xfffc);
-  const clo = cpu.readDescriptor(cs, 0);
+  const clo = returnCodeDescriptor(cpu, cs);
   const chi = cpu.hi;
-  if ((chi & 0x1800) !== 0x1800) cpu.gp(cs & 0xfffc);
-  const cdpl = (chi >> 13) & 3;
-  if ((chi & 0x400) !== 0 ? cdpl > rpl : cdpl !== rpl) cpu.gp(cs & 0xfffc);
-  if ((chi & 0x8000) === 0) cpu.fault(Vec.NP, cs & 0xfffc);
   const to64 = (chi & 0x200000) !== 0;
   const target = to64 ? num(ipLo, ipHi) : ipLo >>> 0;
   if (to64 && !canonical(target)) cpu.gp(0);
@@ -522,6 +516,25 @@ def('Sldt_r64m16', (cpu, op) => cpu.set64(op.rm, cpu.ldtSel, 0), (cpu, op) => cp
 
 // ---- far RET -----------------------------------------------------------------------------------
 
+/**
+ * The checks of a far return (IRET, RETF) on the code selector it pops: not null, RPL not below
+ * CPL, a present code segment whose DPL fits the RPL (conforming: DPL <= RPL; else DPL == RPL).
+ * Returns the descriptor's low half; the high half is left in cpu.hi.
+ */
+function returnCodeDescriptor(cpu: Cpu, cs: number): number {
+  if ((cs & 0xfffc) === 0) cpu.gp(0);
+  const rpl = cs & 3;
+  if (rpl < cpu.cpl) cpu.gp(cs & 0xfffc);
+  const clo = cpu.readDescriptor(cs, 0);
+  const chi = cpu.hi;
+  if ((chi & 0x1800) !== 0x1800) cpu.gp(cs & 0xfffc);
+  const cdpl = (chi >> 13) & 3;
+  if ((chi & 0x400) !== 0 ? cdpl > rpl : cdpl !== rpl) cpu.gp(cs & 0xfffc);
+  if ((chi & 0x8000) === 0) cpu.fault(Vec.NP, cs & 0xfffc);
+  cpu.hi = chi;
+  return clo;
+}
+
 function rdStack(cpu: Cpu, a: number, n: number): number {
   if (n === 8) return cpu.rd64(cpu.stackLin(a, 8));
   cpu.hi = 0;
@@ -533,15 +546,9 @@ function retf(cpu: Cpu, n: number, imm: number): void {
   const ipLo = rdStack(cpu, sp, n), ipHi = cpu.hi;
   const cs = rdStack(cpu, sp + n, n) & 0xffff;
   const cpl = cpu.cpl;
-  if ((cs & 0xfffc) === 0) cpu.gp(0);
   const rpl = cs & 3;
-  if (rpl < cpl) cpu.gp(cs & 0xfffc);
-  const clo = cpu.readDescriptor(cs, 0);
+  const clo = returnCodeDescriptor(cpu, cs);
   const chi = cpu.hi;
-  if ((chi & 0x1800) !== 0x1800) cpu.gp(cs & 0xfffc);
-  const cdpl = (chi >> 13) & 3;
-  if ((chi & 0x400) !== 0 ? cdpl > rpl : cdpl !== rpl) cpu.gp(cs & 0xfffc);
-  if ((chi & 0x8000) === 0) cpu.fault(Vec.NP, cs & 0xfffc);
   const to64 = (chi & 0x200000) !== 0;
   const target = to64 ? num(ipLo, n === 8 ? ipHi : 0) : n === 2 ? ipLo & 0xffff : ipLo >>> 0;
   if (to64 && !canonical(target)) cpu.gp(0);
