@@ -19,7 +19,7 @@ import { hex, readInt, writeInt, translate } from './memory';
 import { AssemblyFailure, loadProgram, type Program } from './program';
 import { readRegister, writeRegister } from './registers';
 import { unwind, type Frame } from './stack';
-import { DataWatch } from './watch';
+import { CpuWatches } from './watch';
 
 export type EngineState = 'idle' | 'stopped' | 'running' | 'terminated';
 
@@ -114,6 +114,8 @@ export class Engine {
   private runGeneration = 0;
   /** Instructions per slice, adapted so a slice takes about SLICE_MS. */
   private sliceBudget = 200_000;
+  /** The CPU's watchpoints for the data breakpoints (one set per machine). */
+  private watches?: CpuWatches;
 
   constructor(
     readonly host: DebugHost,
@@ -177,6 +179,8 @@ export class Engine {
     this.config = config;
     this.program = program;
     this.machine = machine;
+    this.watches?.clear();
+    this.watches = new CpuWatches(machine.cpu);
     this.dead = null;
     this.exception = undefined;
     this.state = 'stopped';
@@ -454,7 +458,7 @@ export class Engine {
   }
 
   /**
-   * Runs up to `budget` instructions at full speed (single steps while data breakpoints are set);
+   * Runs up to `budget` instructions at full speed (data breakpoints are CPU watchpoints);
    * stops at user breakpoints, at `target`, on exceptions, HLT, a device's request.
    */
   private runFree(budget: number, target: Target | null): Outcome | null {
@@ -462,22 +466,6 @@ export class Engine {
     const cpu = m.cpu;
     if (target) cpu.breakpoints.add(Number(BigInt.asIntN(64, target.address)));
     try {
-      const data = this.activeData();
-      if (data.length > 0) {
-        const watch = new DataWatch(cpu, data);
-        const targetIp = target ? Number(BigInt.asIntN(64, target.address)) : NaN;
-        const bps = cpu.breakpoints;
-        for (let i = 0; i < budget; i++) {
-          if (i > 0 && bps.has(cpu.ip)) {
-            if (cpu.ip === targetIp && target!.when()) return this.stepped();
-            const b = this.userBreakAt(cpu.rip);
-            if (b) return b;
-          }
-          const r = this.stepOne(watch);
-          if (r) return r;
-        }
-        return null;
-      }
       const end = cpu.instructionCount + budget;
       for (;;) {
         const left = end - cpu.instructionCount;
@@ -491,6 +479,11 @@ export class Engine {
           if (b) return b;
           continue; // run() does not stop at the breakpoint of its first instruction
         }
+        if (stop === StopReason.Watchpoint) {
+          const w = this.watchStop();
+          if (w) return w;
+          continue;
+        }
         return this.machineStop(stop);
       }
     } finally {
@@ -499,20 +492,19 @@ export class Engine {
   }
 
   /** Exactly one instruction (or one exception delivery); a stop, or null. */
-  private stepOne(watch?: DataWatch): Outcome | null {
-    const m = this.machine!;
-    const active = watch ? [] : this.activeData();
-    const data = watch ?? (active.length ? new DataWatch(m.cpu, active) : undefined);
-    data?.pre(m.cpu);
-    const stop = m.step();
+  private stepOne(): Outcome | null {
+    const stop = this.machine!.step();
+    if (stop === StopReason.Watchpoint) return this.watchStop();
     if (stop !== StopReason.None && stop !== StopReason.Limit) return this.machineStop(stop);
-    if (data) {
-      const fired = data.post(m.cpu);
-      const hits = fired.length === 0 ? fired : fired.filter((h) => this.evaluateHit(h.bp));
-      if (hits.length)
-        return { reason: 'data breakpoint', description: `Paused on data breakpoint: ${hits[0]!.text}`, text: hits[0]!.text, hitBreakpointIds: hits.map((h) => h.bp.id) };
-    }
     return null;
+  }
+
+  /** After StopReason.Watchpoint: the data breakpoint stop, or null when conditions say go on. */
+  private watchStop(): StopInfo | null {
+    const fired = this.watches!.hits();
+    const hits = fired.filter((h) => this.evaluateHit(h.bp));
+    if (hits.length === 0) return null;
+    return { reason: 'data breakpoint', description: `Paused on data breakpoint: ${hits[0]!.text}`, text: hits[0]!.text, hitBreakpointIds: hits.map((h) => h.bp.id) };
   }
 
   private machineStop(stop: StopReason): Outcome {
@@ -555,6 +547,7 @@ export class Engine {
   private begin(task: Task): void {
     const pending = this.exception?.pendingDelivery ? this.exception : undefined;
     this.exception = undefined;
+    this.watches?.snapshot();
     this.task = task;
     this.state = 'running';
     this.pauseRequested = false;
@@ -668,6 +661,7 @@ export class Engine {
 
   private syncBreakpoints(): void {
     if (!this.machine) return;
+    this.watches?.sync(this.activeData());
     const set = this.cpu.breakpoints;
     set.clear();
     if (this.config?.noDebug) return;
