@@ -2,6 +2,7 @@
 // problem reported with the attribute's name.
 
 import { Errors } from './errors';
+import { parseSourceFileMap, type SourceMapEntry } from './sourcemap';
 
 export type BootFormat = 'auto' | 'multiboot' | 'elf64' | 'flat';
 
@@ -29,6 +30,8 @@ export interface LaunchConfig {
   serialInput?: string;
   boot: BootFormat;
   cwd?: string;
+  /** `sourceFileMap`: prefixes of recorded source paths -> directories here, longest first. */
+  sourceFileMap: SourceMapEntry[];
   noDebug: boolean;
 }
 
@@ -72,6 +75,8 @@ export function checkLaunchArguments(a: LaunchArguments): LaunchConfig {
   const boot = str('boot', a.boot) ?? 'auto';
   if (!['auto', 'multiboot', 'elf64', 'flat'].includes(boot))
     throw Errors.badConfig('boot', `must be one of auto, multiboot, elf64, flat (got ${JSON.stringify(boot)})`);
+  const sourceFileMap = parseSourceFileMap(a.sourceFileMap);
+  if (typeof sourceFileMap === 'string') throw Errors.badConfig('sourceFileMap', sourceFileMap);
   return {
     program: a.program,
     stopOnEntry: bool('stopOnEntry', a.stopOnEntry),
@@ -80,6 +85,7 @@ export function checkLaunchArguments(a: LaunchArguments): LaunchConfig {
     serialInput: str('serialInput', a.serialInput) || undefined,
     boot: boot as BootFormat,
     cwd: str('cwd', a.cwd) || undefined,
+    sourceFileMap,
     noDebug: bool('noDebug', a.noDebug),
   };
 }

@@ -15,6 +15,7 @@ import { DebugInfo, type LineRow, type SymbolInfo } from './debuginfo';
 import type { FrameUnwinder } from './stack';
 import { Errors } from './errors';
 import type { DebugHost } from './host';
+import { sourceResolver } from './sourcemap';
 
 export type ProgramKind = 'asm' | 'flat' | 'elf64' | 'multiboot';
 
@@ -91,7 +92,7 @@ function loadBinary(host: DebugHost, path: string, bytes: Uint8Array, config: La
     flatLoadAddress: Number(FLAT_LOAD),
   });
   if (isBootError(plan)) throw Errors.bootFailed(path, plan.error);
-  const dwarf = isElf(bytes) ? dwarfInfo(host, path, bytes) : undefined;
+  const dwarf = isElf(bytes) ? dwarfInfo(host, path, bytes, config) : undefined;
   if (dwarf) notes.push(...dwarf.warnings);
   const debug = debugInfoOfBoot(plan.symbols, dwarf?.lines ?? [], dwarf?.files ?? []);
   let entry = plan.entry;
@@ -128,12 +129,14 @@ function loadBinary(host: DebugHost, path: string, bytes: Uint8Array, config: La
 
 /**
  * Source lines from an ELF file's DWARF line programs (.debug_line). A file the line table names
- * that does not exist where it says (built on another machine) is looked for next to the program.
+ * that does not exist where it says (built on another machine) is found through `sourceFileMap`,
+ * under the working directory, or next to the program (sourcemap.ts).
  */
 function dwarfInfo(
   host: DebugHost,
   path: string,
   bytes: Uint8Array,
+  config: LaunchConfig,
 ): { lines: LineRow[]; files: string[]; warnings: string[]; unwinder?: FrameUnwinder; dwarf?: DwarfDebugInfo } | undefined {
   const elf = parseElf(bytes);
   if ('error' in elf) return undefined;
@@ -148,19 +151,8 @@ function dwarfInfo(
   }
   warnings.push(...dwarf.warnings.map((w) => `DWARF: ${w}`));
   const dir = path.slice(0, Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
-  const resolved = new Map<string, string>();
-  const resolve = (p: string): string => {
-    let r = resolved.get(p);
-    if (r === undefined) {
-      r = p;
-      if (!host.readFile(p)) {
-        const near = dir + p.slice(Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\')) + 1);
-        if (host.readFile(near)) r = near;
-      }
-      resolved.set(p, r);
-    }
-    return r;
-  };
+  const cwd = config.cwd ? host.resolvePath(undefined, config.cwd) : host.cwd();
+  const resolve = sourceResolver(config.sourceFileMap, (p) => host.readFile(p) !== undefined, cwd, dir);
   const lines: LineRow[] = [];
   for (const prog of dwarf.linePrograms)
     for (const seq of prog.sequences)
