@@ -4,6 +4,7 @@
 import { decode } from '../../isa/decoder';
 import { FORMS } from '../../isa/table';
 import { REG_NONE, REG_RIP, type Instr } from '../../isa/instr';
+import { OpKind, type Operand } from '../../isa/form';
 import { Mmu, FAULT, Vec, Acc, CR0_PG, CR0_PE, CR0_WP, CR4_PAE, CR4_PGE, EFER_LMA, EFER_LME, EFER_NXE, EFER_SCE } from '../memory/mmu';
 import { Op, type Handler } from './op';
 import { lookup } from './registry';
@@ -77,6 +78,114 @@ function invalidOp(cpu: Cpu): void {
 const FUSE_FIRST = new Set(['CMP', 'TEST', 'ADD', 'SUB', 'AND', 'OR', 'XOR', 'INC', 'DEC', 'ADC', 'SBB', 'NEG', 'BT', 'MOV', 'MOVZX', 'LEA']);
 /** Second halves: conditional near branches of 64-bit mode. */
 const FUSE_SECOND = /^J(o|no|b|ae|e|ne|be|a|s|ns|p|np|l|ge|le|g)_rel(8|32)_64$/;
+
+/**
+ * The debugger's code breakpoints (linear addresses). A Set<number>; adding an address makes the
+ * CPU re-check the cached code of the page it is on, so the instruction there is fetched as a
+ * breakpoint stop (see breakExec). Removing leaves the stop in place: it checks the set and runs
+ * the instruction when its address is no longer in it.
+ */
+export class BreakpointSet extends Set<number> {
+  /** Linear page -> the breakpoint addresses on it. */
+  readonly pages = new Map<number, number[]>();
+  /** Called when an address is added (the CPU drops its cached code-page translation). */
+  onAdd: (() => void) | null = null;
+  override add(a: number): this {
+    if (super.has(a)) return this;
+    super.add(a);
+    const page = a - (a & 0xfff);
+    const list = this.pages.get(page);
+    if (list) list.push(a);
+    else this.pages.set(page, [a]);
+    if (this.onAdd !== null) this.onAdd();
+    return this;
+  }
+  override delete(a: number): boolean {
+    if (!super.delete(a)) return false;
+    const page = a - (a & 0xfff);
+    const list = this.pages.get(page)!;
+    list.splice(list.indexOf(a), 1);
+    if (list.length === 0) this.pages.delete(page);
+    return true;
+  }
+  override clear(): void {
+    super.clear();
+    this.pages.clear();
+  }
+}
+
+/**
+ * An instruction at a breakpoint address: stops the run before it (RIP at it, instructionCount
+ * unchanged) unless it is the first instruction of run() (resuming from a breakpoint) or the
+ * address is no longer a breakpoint (or this is another linear alias of the physical page).
+ */
+function breakExec(cpu: Cpu, op: Op): void {
+  const ip = cpu.opIp;
+  if (cpu.instructionCount !== cpu.breakSkip && cpu.breakpoints.has(ip)) {
+    cpu.ip = ip;
+    cpu.instructionCount--; // the run loop counts it back
+    cpu.requestStop(StopReason.Breakpoint);
+    return;
+  }
+  const inner = op.inner!;
+  inner.exec(cpu, inner);
+}
+
+/** An instruction that sets rSP explicitly while cpu.onStackSwitch is set: calls it afterwards. */
+function stackExec(cpu: Cpu, op: Op): void {
+  const old = cpu.rsp();
+  const inner = op.inner!;
+  inner.exec(cpu, inner);
+  const h = cpu.stackHook;
+  if (h !== null) h(cpu, old);
+}
+
+/** Instructions that load rSP beyond their implicit push/pop (see Cpu.onStackSwitch). */
+const STACK_LOADERS = new Set(['LEAVE', 'ENTER', 'IRET', 'IRETD', 'IRETQ', 'RETF', 'SYSRET', 'SYSEXIT', 'LSS']);
+/** Mnemonics whose first operand is not written. */
+const NO_DEST = new Set(['CMP', 'TEST', 'PUSH', 'BT', 'JMP', 'CALL', 'VERR', 'VERW', 'LLDT', 'LTR', 'LMSW', 'OUT', 'OUTS', 'MUL', 'DIV', 'IDIV', 'INVLPG', 'CLFLUSH', 'PREFETCH', 'NOP']);
+
+function operandReg(ins: Instr, o: Operand | undefined): number {
+  if (o === undefined) return -1;
+  switch (o.kind) {
+    case OpKind.Reg:
+    case OpKind.OpReg:
+      return ins.reg;
+    case OpKind.RegMem:
+      return ins.hasMem ? -1 : ins.rm;
+    case OpKind.Fixed:
+      return o.reg;
+    default:
+      return -1;
+  }
+}
+
+/** The instruction sets rSP other than by an implicit push/pop/call/ret adjustment. */
+export function setsStackPointer(ins: Instr): boolean {
+  const f = ins.form;
+  if (f === null) return false;
+  const m = f.mnemonic;
+  if (STACK_LOADERS.has(m)) return true;
+  if (NO_DEST.has(m) || (m === 'IMUL' && f.operands.length === 1)) return false;
+  if (operandReg(ins, f.operands[0]) === 4) return true;
+  return (m === 'XCHG' || m === 'XADD') && operandReg(ins, f.operands[1]) === 4;
+}
+
+/** A copy of `op` with its own identity (same shape). */
+function cloneOp(op: Op): Op {
+  return Object.assign(new Op(op.exec, op.instr), op);
+}
+/** `op` run through `exec` (a wrapper that calls op.inner). Keeps span for the code cache. */
+function wrapOp(op: Op, exec: Handler): Op {
+  const w = cloneOp(op);
+  w.exec = exec;
+  w.hot = 0;
+  w.first = null;
+  w.firstHot = 0;
+  w.fused = null;
+  w.inner = op;
+  return w;
+}
 
 /** Runs a fused pair: the first instruction, then (unless the run must stop between them) the Jcc. */
 function fusedExec(cpu: Cpu, op: Op): void {
@@ -206,8 +315,33 @@ export class Cpu extends Mmu<Op> {
   nmiBlocked = false;
   /** Interrupts are inhibited at the boundary where instructionCount <= this (STI, MOV SS). */
   interruptShadow = -1;
-  /** Linear addresses where run() stops with StopReason.Breakpoint. */
-  readonly breakpoints = new Set<number>();
+  /**
+   * Linear addresses where run() stops with StopReason.Breakpoint (before the instruction there;
+   * the first instruction of a run is never stopped at, so resuming executes it). Zero cost for
+   * the instructions elsewhere: the one at the address is cached as a stop (breakExec).
+   */
+  readonly breakpoints = new BreakpointSet();
+  /** instructionCount at the start of run() (breakExec lets that instruction run); -1 after a fault. */
+  breakSkip = -1;
+  /** See onStackSwitch. */
+  stackHook: ((cpu: Cpu, oldRsp: number) => void) | null = null;
+  /**
+   * Called after an instruction completes that set rSP other than by its implicit push/pop/call/ret
+   * adjustment (explicit rSP destination: MOV, XCHG, LEA, ALU ops, POP rSP, CMOVcc...; LEAVE,
+   * ENTER, LSS, IRET*, far RET, SYSRET, SYSEXIT) and after each event delivery; `oldRsp` is rSP
+   * before it, cpu.opIp the instruction's address. Setting or clearing it flushes the code cache:
+   * instructions are wrapped when cached, so it costs nothing while null.
+   */
+  get onStackSwitch(): ((cpu: Cpu, oldRsp: number) => void) | null {
+    return this.stackHook;
+  }
+  set onStackSwitch(h: ((cpu: Cpu, oldRsp: number) => void) | null) {
+    if ((h === null) !== (this.stackHook === null)) {
+      this.code.flush();
+      this.fetchLin = NaN;
+    }
+    this.stackHook = h;
+  }
 
   /** Address of the instruction being executed (for precise faults and REP restarts). */
   opIp = 0;
@@ -240,6 +374,9 @@ export class Cpu extends Mmu<Op> {
       this.handlersMem.push(e ? e.mem : unimplemented);
       this.handlerArgs.push(e ? e.arg : 0);
     }
+    this.breakpoints.onAdd = () => {
+      this.fetchLin = NaN;
+    };
   }
 
   // ---- registers (for handlers) ----------------------------------------------------------------
@@ -626,6 +763,7 @@ export class Cpu extends Mmu<Op> {
       const ops = this.code.page(ppn);
       this.fetchLin = linPage;
       this.fetchOps = ops;
+      if (this.breakpoints.size !== 0) this.armBreakpoints(linPage, phys - off, ops);
       const hit = ops[off];
       if (hit !== null && hit !== undefined) return hit;
       // Decode within the page first; an instruction running past the page end is retried
@@ -633,8 +771,9 @@ export class Cpu extends Mmu<Op> {
       const avail = Math.min(15, 4096 - off);
       const ins = decode(this.u8, phys, avail, this.bits);
       if (ins.invalid !== 'truncated' || avail === 15) {
-        const op = this.makeOp(ins);
-        this.tryFuse(op, ins, phys, off);
+        let op = this.makeOp(ins);
+        this.tryFuse(op, ins, phys, off, ip);
+        if (this.breakpoints.size !== 0 && this.breakpoints.has(ip)) op = wrapOp(op, breakExec);
         this.code.insert(phys, op);
         // insert may have replaced the page array reference (first code on the page)
         this.fetchOps = this.code.pages[ppn]!;
@@ -652,7 +791,8 @@ export class Cpu extends Mmu<Op> {
       ins = decode(buf, 0, 15, this.bits);
     }
     this.fetchLin = NaN;
-    const op = this.makeOp(ins);
+    let op = this.makeOp(ins);
+    if (this.breakpoints.size !== 0 && this.breakpoints.has(ip)) op = wrapOp(op, breakExec);
     this.crossOp = op;
     return op;
   }
@@ -660,11 +800,12 @@ export class Cpu extends Mmu<Op> {
   private crossOp: Op | null = null;
 
   /** Macro-op fusion: an ALU instruction followed on the same page by a Jcc runs as one entry. */
-  private tryFuse(op: Op, ins: Instr, phys: number, off: number): void {
+  private tryFuse(op: Op, ins: Instr, phys: number, off: number, ip: number): void {
     const f = ins.form;
-    if (f === null || !FUSE_FIRST.has(f.mnemonic) || /cr|dr|sreg/.test(f.id) || op.exec === invalidOp) return;
+    if (f === null || !FUSE_FIRST.has(f.mnemonic) || /cr|dr|sreg/.test(f.id) || op.exec === invalidOp || op.inner !== null) return;
     const off2 = off + ins.length;
     if (off2 >= 4096) return;
+    if (this.breakpoints.size !== 0 && this.breakpoints.has(ip + ins.length)) return;
     const ins2 = decode(this.u8, phys + ins.length, Math.min(15, 4096 - off2), this.bits);
     if (ins2.form === null || ins2.invalid !== '' || !FUSE_SECOND.test(ins2.form.id)) return;
     const j = this.makeOp(ins2);
@@ -675,6 +816,36 @@ export class Cpu extends Mmu<Op> {
     op.exec = fusedExec;
     op.hot = hotIndex(fusedExec);
     op.span = ins.length + ins2.length;
+  }
+
+  /**
+   * Entering linear page `linPage` (physical `physPage`, cached ops `ops`) with breakpoints set:
+   * the instructions at its breakpoint addresses become stops, and a fused pair whose second half
+   * is at one is split.
+   */
+  private armBreakpoints(linPage: number, physPage: number, ops: (Op | null)[]): void {
+    const list = this.breakpoints.pages.get(linPage);
+    if (list === undefined) return;
+    for (const a of list) {
+      const off = a - linPage;
+      for (let o = Math.max(0, off - 15); o < off; o++) {
+        const p = ops[o];
+        if (p === null || p === undefined) continue;
+        const q = p.exec === breakExec ? p.inner! : p;
+        if (q.fused !== null && o + q.len === off) {
+          const u = cloneOp(q);
+          u.exec = q.first!;
+          u.hot = hotIndex(q.first!);
+          u.first = null;
+          u.firstHot = 0;
+          u.fused = null;
+          u.span = q.len;
+          this.code.insert(physPage + o, p !== q ? wrapOp(u, breakExec) : u);
+        }
+      }
+      const op = ops[off];
+      if (op !== null && op !== undefined && op.exec !== breakExec) ops[off] = wrapOp(op, breakExec);
+    }
   }
 
   private makeOp(ins: Instr): Op {
@@ -712,6 +883,7 @@ export class Cpu extends Mmu<Op> {
     op.formIndex = ins.formIndex;
     op.arg = arg;
     op.hot = hotIndex(exec);
+    if (this.stackHook !== null && exec !== invalidOp && exec !== unimplemented && setsStackPointer(ins)) return wrapOp(op, stackExec);
     return op;
   }
 
@@ -750,12 +922,11 @@ export class Cpu extends Mmu<Op> {
   run(maxInstructions: number): StopReason {
     this.limitAt = this.instructionCount + Math.max(0, maxInstructions);
     this.stopAt = 0;
-    let first = true;
+    this.breakSkip = this.instructionCount;
     for (;;) {
       try {
-        return this.loop(first);
+        return this.loop();
       } catch (e) {
-        first = false;
         const r = this.onThrow(e);
         if (r !== StopReason.None) return r;
       }
@@ -768,14 +939,12 @@ export class Cpu extends Mmu<Op> {
     return r === StopReason.Limit ? StopReason.None : r;
   }
 
-  private loop(first: boolean): StopReason {
-    let skipBreak = first;
+  private loop(): StopReason {
     for (;;) {
       if (this.instructionCount >= this.stopAt) {
-        const r = this.boundary(skipBreak);
+        const r = this.boundary();
         if (r !== StopReason.None) return r;
       }
-      skipBreak = false;
       const ip = this.ip;
       this.opIp = ip;
       const off = ip - this.fetchLin;
@@ -814,7 +983,7 @@ export class Cpu extends Mmu<Op> {
   }
 
   /** Slow checks at an instruction boundary; sets stopAt for the fast path. */
-  private boundary(skipBreak: boolean): StopReason {
+  private boundary(): StopReason {
     const now = this.instructionCount;
     if (this.stopRequest !== StopReason.None) {
       const r = this.stopRequest;
@@ -851,11 +1020,10 @@ export class Cpu extends Mmu<Op> {
         this.instructionCount = Math.min(this.eventAt, this.limitAt);
         if (this.instructionCount >= this.limitAt) return StopReason.Limit;
         this.stopAt = 0;
-        return this.boundary(skipBreak);
+        return this.boundary();
       }
       return StopReason.Hlt;
     }
-    if (!skipBreak && this.breakpoints.size !== 0 && this.breakpoints.has(this.ip)) return StopReason.Breakpoint;
     let s = Math.min(this.limitAt, this.eventAt);
     // DR0-DR3 instruction breakpoints (a fault: RIP is the instruction), unless RF=1.
     const dr7 = this.dr[7]!;
@@ -869,7 +1037,7 @@ export class Cpu extends Mmu<Op> {
             const r = this.exception(Vec.DB, -1);
             if (r !== StopReason.None) return r;
             this.stopAt = 0;
-            return this.boundary(true);
+            return this.boundary();
           }
         }
       }
@@ -878,7 +1046,7 @@ export class Cpu extends Mmu<Op> {
       this.tfArmedAt = now;
       s = now + 1;
     }
-    if (this.breakpoints.size !== 0 || this.interruptShadow >= now || this.stopRequest !== StopReason.None) s = now + 1;
+    if (this.interruptShadow >= now || this.stopRequest !== StopReason.None) s = now + 1;
     else if (this.interruptPending && (this.flagsReg & 0x200) !== 0) s = now + 1;
     this.stopAt = s;
     return StopReason.None;
@@ -887,6 +1055,7 @@ export class Cpu extends Mmu<Op> {
   /** Handles a throw out of an instruction; returns a stop reason or None to go on. */
   private onThrow(e: unknown): StopReason {
     this.stopAt = 0;
+    this.breakSkip = -1;
     // A faulting instruction did not complete: its watch hits do not count.
     if (this.stopRequest === StopReason.Watchpoint) {
       this.stopRequest = StopReason.None;

@@ -128,4 +128,5 @@ export function deliverEvent(cpu: Cpu, v: number, code: number, kind: number, ex
   cpu.setFlags(nf);
   cpu.ip = target;
   cpu.halted = false;
+  if (cpu.stackHook !== null) cpu.stackHook(cpu, oldRsp);
 }

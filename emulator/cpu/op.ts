@@ -50,6 +50,8 @@ export class Op {
   /** Index of `first` among the handlers fusedExec calls directly (0: none). */
   firstHot = 0;
   fused: Op | null = null;
+  /** A wrapper (breakpoint stop, stack-switch hook): the instruction it wraps. */
+  inner: Op | null = null;
   /** The decoded instruction (for tools; handlers read the fields above). */
   instr: Instr;
 
