@@ -9,7 +9,10 @@
 
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { applyBootPlan, isBootError, planBoot, type BootFormat } from '../emulator/boot';
-import { createMachine, describeEvent, StopReason, type Machine, type MachineEvent } from '../emulator/machine';
+import { createMachine, describeEvent, StopReason, type InjectKind, type Machine, type MachineEvent } from '../emulator/machine';
+import { AssemblyFailure, loadProgram, type Program } from '../debug-adapter/program';
+import { checkLaunchArguments } from '../debug-adapter/config';
+import { nodeHost } from '../debug-adapter/host';
 
 export const EXIT_USAGE = 2;
 export const EXIT_LIMIT = 124;
@@ -17,9 +20,11 @@ export const EXIT_TRIPLE_FAULT = 125;
 
 export const RUN_USAGE = `usage: kstack run [options] FILE
 
-Boots FILE (a 64-bit ELF kernel, a multiboot kernel, or with --boot flat any file loaded at
-0x100000) on the emulated PC and runs it. stdout is the guest's COM1 output; diagnostics go to
-stderr.
+Boots FILE (a 64-bit ELF kernel, a multiboot kernel, a NASM source .asm, or with --boot flat any
+file loaded at 0x100000) on the emulated PC and runs it. stdout is the guest's COM1 output;
+diagnostics go to stderr. A .asm file is assembled by KStack's assembler as the debugger does: with
+a multiboot header it boots as a multiboot kernel, else it starts at _start in 64-bit mode (the
+first 4 GiB identity-mapped).
 
 options:
   --memory MIB            RAM size in MiB (default 128)
@@ -29,6 +34,10 @@ options:
   --boot auto|multiboot|elf64|flat   how to load FILE (default auto)
   --trace interrupts,stacks          one JSON object per event on stderr (or --trace-file)
   --trace-file F          write the trace to F
+  --inject KIND@WHEN      deliver an event as if from hardware (repeatable). KIND: nmi, mc, or
+                          irq:VECTOR (16-255); WHEN: an instruction count (nmi@5000) or
+                          rip=ADDRESS|SYMBOL (mc@rip=mc_wait: before that instruction runs,
+                          the first time RIP reaches it; symbols from a .asm or ELF file)
 
 exit status: the value the guest wrote to port 0xF4 (low 8 bits); 0 when it halted for good;
 2 when FILE cannot boot; 124 when --max-instructions was reached; 125 on a triple fault.`;
@@ -42,12 +51,47 @@ interface RunArgs {
   boot: BootFormat;
   trace: { interrupts: boolean; stacks: boolean };
   traceFile?: string;
+  inject: InjectSpec[];
+}
+
+/** `--inject KIND@WHEN`: one event, at a guest time or when RIP first reaches an address. */
+interface InjectSpec {
+  text: string;
+  kind: InjectKind;
+  vector?: number;
+  atCount?: number;
+  /** A number (0x..., decimal) or a symbol, resolved once the program is loaded. */
+  atRip?: string;
+}
+
+function parseInject(v: string): InjectSpec | string {
+  const m = /^(nmi|mc|irq:(0x[0-9a-f]+|\d+))@(?:(\d+)|rip=(\S+))$/i.exec(v);
+  if (!m) return `--inject takes KIND@WHEN: nmi, mc or irq:VECTOR, then @COUNT or @rip=ADDRESS (got '${v}')`;
+  const kind = m[1]!.toLowerCase().startsWith('irq') ? 'irq' : (m[1]!.toLowerCase() as InjectKind);
+  const spec: InjectSpec = { text: v, kind };
+  if (kind === 'irq') {
+    const vec = Number(m[2]!);
+    if (vec < 16 || vec > 255) return `--inject: an external interrupt needs a vector from 16 to 255 (got '${m[2]}')`;
+    spec.vector = vec;
+  }
+  if (m[3] !== undefined) {
+    const n = Number(m[3]);
+    if (!Number.isSafeInteger(n)) return `--inject: instruction count too large in '${v}'`;
+    spec.atCount = n;
+  } else spec.atRip = m[4]!;
+  return spec;
 }
 
 const err = (s: string) => process.stderr.write(s + '\n');
 
 function parseArgs(argv: string[]): RunArgs | string {
-  const a: Partial<RunArgs> & { trace: RunArgs['trace'] } = { memoryMiB: 128, maxInstructions: Infinity, boot: 'auto', trace: { interrupts: false, stacks: false } };
+  const a: Partial<RunArgs> & { trace: RunArgs['trace']; inject: InjectSpec[] } = {
+    memoryMiB: 128,
+    maxInstructions: Infinity,
+    boot: 'auto',
+    trace: { interrupts: false, stacks: false },
+    inject: [],
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
@@ -95,6 +139,12 @@ function parseArgs(argv: string[]): RunArgs | string {
         case '--trace-file':
           a.traceFile = value();
           break;
+        case '--inject': {
+          const spec = parseInject(value());
+          if (typeof spec === 'string') return spec;
+          a.inject.push(spec);
+          break;
+        }
         default:
           if (arg.startsWith('-') && arg !== '-') return `unknown option '${arg}'`;
           if (a.file !== undefined) return `unexpected argument '${arg}' (one FILE)`;
@@ -158,12 +208,33 @@ export function runCommand(argv: string[]): number {
     return EXIT_USAGE;
   }
   const memoryBytes = args.memoryMiB * 1024 * 1024;
-  const plan = planBoot(bytes, { memoryBytes, kernelName: args.file, append: args.append, format: args.boot });
-  if (isBootError(plan)) {
-    err(`kstack run: ${args.file}: ${plan.error}`);
+  // How to put the program into the machine, and its symbols (for --inject rip=SYMBOL).
+  let install: (m: Machine) => string | undefined;
+  let lookup: (name: string) => bigint | undefined;
+  if (isAsmSource(args.file) && args.boot !== 'flat') {
+    const loaded = loadAsmProgram(args, memoryBytes);
+    if (typeof loaded === 'string') {
+      err(loaded);
+      return EXIT_USAGE;
+    }
+    for (const w of loaded.warnings) err(`kstack run: warning: ${w}`);
+    install = (m) => loaded.install(m.cpu);
+    lookup = (name) => loaded.debug.lookup(name)?.address;
+  } else {
+    const plan = planBoot(bytes, { memoryBytes, kernelName: args.file, append: args.append, format: args.boot });
+    if (isBootError(plan)) {
+      err(`kstack run: ${args.file}: ${plan.error}`);
+      return EXIT_USAGE;
+    }
+    for (const w of plan.warnings) err(`kstack run: warning: ${w}`);
+    install = (m) => applyBootPlan(m.cpu, plan)?.error;
+    lookup = (name) => plan.symbols.find((s) => s.name === name && s.type !== 'file' && s.type !== 'section')?.value;
+  }
+  const injections = resolveInjections(args.inject, lookup);
+  if (typeof injections === 'string') {
+    err(`kstack run: ${injections}`);
     return EXIT_USAGE;
   }
-  for (const w of plan.warnings) err(`kstack run: warning: ${w}`);
 
   // Serial output: buffered, flushed at the end of every slice.
   let pending: Uint8Array[] = [];
@@ -190,11 +261,19 @@ export function runCommand(argv: string[]): number {
       if (pendingBytes >= 1 << 16) flush();
     },
   });
-  const applied = applyBootPlan(m.cpu, plan);
-  if (applied !== null) {
-    err(`kstack run: ${args.file}: cannot start this ${plan.kind} kernel: ${applied.error}`);
+  const applied = install(m);
+  if (applied !== undefined) {
+    err(`kstack run: ${args.file}: cannot start this kernel: ${applied}`);
     return EXIT_USAGE;
   }
+  // --inject: count-based events cut the run slices; address-based ones are breakpoints.
+  const byCount = injections.filter((j) => j.atCount !== undefined).sort((x, y) => x.atCount! - y.atCount!);
+  const byRip = injections.filter((j) => j.rip !== undefined);
+  for (const j of byRip) m.cpu.breakpoints.add(j.rip!);
+  const injectNow = (j: ResolvedInjection) => {
+    const why = m.inject(j.kind, j.vector);
+    if (why !== undefined) err(`kstack run: --inject ${j.text}: ${why}`);
+  };
 
   let traceFd = -1;
   if (args.trace.interrupts || args.trace.stacks) {
@@ -218,10 +297,26 @@ export function runCommand(argv: string[]): number {
   let status: number;
   try {
     for (;;) {
+      while (byCount.length > 0 && byCount[0]!.atCount! <= m.cpu.instructionCount) injectNow(byCount.shift()!);
       const left = args.maxInstructions - m.cpu.instructionCount;
-      const r = m.run(Math.min(SLICE, left));
+      const toInject = byCount.length > 0 ? byCount[0]!.atCount! - m.cpu.instructionCount : Infinity;
+      const r = m.run(Math.min(SLICE, left, toInject));
       flush();
+      if (r === StopReason.Breakpoint) {
+        const rip = m.cpu.ip;
+        const hits = byRip.filter((j) => j.rip === rip);
+        if (hits.length > 0) {
+          // The first arrival at the address: deliver before the instruction there runs.
+          m.cpu.breakpoints.delete(rip);
+          for (const j of hits) {
+            byRip.splice(byRip.indexOf(j), 1);
+            injectNow(j);
+          }
+          continue;
+        }
+      }
       if (r === StopReason.Limit) {
+        if (byCount.length > 0 && m.cpu.instructionCount >= byCount[0]!.atCount!) continue;
         if (m.cpu.instructionCount >= args.maxInstructions) {
           err(`kstack run: stopped after ${m.cpu.instructionCount} instructions (--max-instructions) at rip ${hex(m.cpu.rip)}`);
           status = EXIT_LIMIT;
@@ -256,4 +351,48 @@ export function runCommand(argv: string[]): number {
   }
   if (m.cpu.internalError) err(`kstack run: emulator bug (the guest saw #UD): ${String(m.cpu.internalError)}`);
   return status;
+}
+
+function isAsmSource(path: string): boolean {
+  return /\.(asm|nasm|s)$/i.test(path);
+}
+
+/** A NASM source, assembled and loaded exactly as the debugger loads it (debug-adapter/program). */
+function loadAsmProgram(args: RunArgs, memoryBytes: number): Program | string {
+  try {
+    const config = checkLaunchArguments({ program: args.file, memory: memoryBytes, cmdline: args.append ?? '', boot: args.boot });
+    return loadProgram(nodeHost(), config).program;
+  } catch (e) {
+    if (e instanceof AssemblyFailure) {
+      const lines = e.diagnostics.map((d) => `${d.file}:${d.line}:${d.column}: ${d.severity}: ${d.message}`);
+      return `kstack run: ${args.file} does not assemble:\n${lines.join('\n')}`;
+    }
+    return `kstack run: ${(e as Error).message.replace(/^launch: /, '')}`;
+  }
+}
+
+interface ResolvedInjection {
+  text: string;
+  kind: InjectKind;
+  vector?: number;
+  atCount?: number;
+  /** Linear address (the CPU's breakpoint key). */
+  rip?: number;
+}
+
+function resolveInjections(specs: InjectSpec[], lookup: (name: string) => bigint | undefined): ResolvedInjection[] | string {
+  const out: ResolvedInjection[] = [];
+  for (const s of specs) {
+    const r: ResolvedInjection = { text: s.text, kind: s.kind, vector: s.vector, atCount: s.atCount };
+    if (s.atRip !== undefined) {
+      let a: bigint | undefined;
+      if (/^(0x[0-9a-f]+|\d+)$/i.test(s.atRip)) a = BigInt(s.atRip);
+      else a = lookup(s.atRip);
+      if (a === undefined) return `--inject ${s.text}: no symbol '${s.atRip}' in the program`;
+      if (a >= 1n << 53n) return `--inject ${s.text}: address ${hex(a)} is beyond what the breakpoint table holds`;
+      r.rip = Number(a);
+    }
+    out.push(r);
+  }
+  return out;
 }
