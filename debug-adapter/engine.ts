@@ -20,6 +20,7 @@ import { AssemblyFailure, loadProgram, type Program } from './program';
 import { readRegister, writeRegister } from './registers';
 import { unwind, type Frame } from './stack';
 import { CpuWatches } from './watch';
+import { StackView } from './stacks';
 
 export type EngineState = 'idle' | 'stopped' | 'running' | 'terminated';
 
@@ -116,6 +117,8 @@ export class Engine {
   private sliceBudget = 200_000;
   /** The CPU's watchpoints for the data breakpoints (one set per machine). */
   private watches?: CpuWatches;
+  /** The stacks: switch history, detectors, the Stacks scope (stacks.ts). */
+  readonly stackView = new StackView((text, category) => this.emit({ type: 'output', category, text }), (a) => this.where(a));
 
   constructor(
     readonly host: DebugHost,
@@ -181,6 +184,7 @@ export class Engine {
     this.machine = machine;
     this.watches?.clear();
     this.watches = new CpuWatches(machine.cpu);
+    this.stackView.attach(machine, program.debug, config);
     this.dead = null;
     this.exception = undefined;
     this.state = 'stopped';
@@ -471,6 +475,9 @@ export class Engine {
         const left = end - cpu.instructionCount;
         if (left <= 0) return null;
         const stop = m.run(left);
+        const sv = this.stackView.afterRun(stop);
+        if (sv === 'again') continue;
+        if (sv) return sv;
         if (stop === StopReason.Limit) return null;
         if (stop === StopReason.Breakpoint) {
           const rip = cpu.rip;
@@ -494,6 +501,8 @@ export class Engine {
   /** Exactly one instruction (or one exception delivery); a stop, or null. */
   private stepOne(): Outcome | null {
     const stop = this.machine!.step();
+    const sv = this.stackView.afterRun(stop);
+    if (sv) return sv === 'again' ? null : sv;
     if (stop === StopReason.Watchpoint) return this.watchStop();
     if (stop !== StopReason.None && stop !== StopReason.Limit) return this.machineStop(stop);
     return null;

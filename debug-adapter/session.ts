@@ -16,13 +16,20 @@ import { hex64, parseAddress, readBytes, writeBytes } from './memory';
 import { readRegister, registerNames } from './registers';
 import type { Frame } from './stack';
 import { Variables } from './variables';
+import { deliveryName, type Delivery } from './interrupts';
 import { cpuMode, stacks, walkPageTables } from './system';
+import { STACK_FILTERS } from './stacks';
 
 const THREAD_ID = 1;
 const MAX_READ = 1 << 20;
 
 function basename(p: string): string {
   return p.slice(Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\')) + 1);
+}
+
+/** A label frame's text: `NMI (vector 2) · IST1 · from CPL 0`. */
+function labelText(d: Delivery): string {
+  return `${deliveryName(d)} · ${d.slot || 'same stack'} · from CPL ${d.cplBefore}`;
 }
 
 export class KStackSession extends DebugSession {
@@ -169,8 +176,17 @@ export class KStackSession extends DebugSession {
       supportsValueFormattingOptions: true,
       supportsCancelRequest: true,
       supportsBreakpointLocationsRequest: true,
-      exceptionBreakpointFilters: EXCEPTION_FILTERS.map((f) => ({ filter: f.id, label: f.label, description: f.description, default: f.default })),
+      supportsExceptionFilterOptions: true,
+      exceptionBreakpointFilters: EXCEPTION_FILTERS.map((f) => ({
+        filter: f.id,
+        label: f.label,
+        description: f.description,
+        default: f.default,
+        supportsCondition: f.id !== 'triple',
+        conditionDescription: f.id !== 'triple' ? 'Stop only when this holds, e.g. vector == 0x40, cpl == 3, errorCode & 2 (registers and memory as in Watch)' : undefined,
+      })),
     };
+    response.body.exceptionBreakpointFilters!.push(...STACK_FILTERS.map((f) => ({ filter: f.id, label: f.label, description: f.description, default: f.default })));
     this.sendResponse(response);
   }
 
@@ -276,8 +292,13 @@ export class KStackSession extends DebugSession {
   protected override setExceptionBreakPointsRequest(response: DebugProtocol.SetExceptionBreakpointsResponse, args: DebugProtocol.SetExceptionBreakpointsArguments): void {
     this.handle(response, () => {
       const filters = Array.isArray(args?.filters) ? args.filters : [];
-      this.engine.setExceptionFilters(filters);
-      return { breakpoints: filters.map(() => ({ verified: true })) };
+      this.engine.stackView.setFilters([...filters, ...(Array.isArray(args?.filterOptions) ? args.filterOptions.map((o) => o.filterId) : [])]);
+      const options = Array.isArray(args?.filterOptions) ? args.filterOptions : [];
+      this.engine.setExceptionFilters([
+        ...filters.map((id) => ({ id: String(id) })),
+        ...options.map((o) => ({ id: String(o.filterId), condition: typeof o.condition === 'string' ? o.condition : undefined })),
+      ]);
+      return { breakpoints: [...filters, ...options].map(() => ({ verified: true })) };
     });
   }
 
@@ -424,9 +445,10 @@ export class KStackSession extends DebugSession {
       const debug = this.engine.debug;
       const frames = this.frames.slice(start, start + levels).map((f, i): DebugProtocol.StackFrame => {
         const idx = start + i;
+        if (f.label) return { id: idx + 1, name: labelText(f.label), line: 0, column: 0, presentationHint: 'label' };
         const lookup = idx === 0 || f.interrupted ? f.pc : f.pc - 1n;
         const row = debug.lineAt(lookup);
-        const name = debug.describe(f.pc) ?? hex64(f.pc);
+        const name = (debug.describe(f.pc) ?? hex64(f.pc)) + (f.stack ? ` [${f.stack}]` : '');
         const frame: DebugProtocol.StackFrame = {
           id: idx + 1,
           name,
@@ -448,13 +470,15 @@ export class KStackSession extends DebugSession {
       if (!this.engine.machine) throw Errors.notLaunched();
       if (this.frames.length === 0) this.frames = this.engine.frames();
       if (typeof args?.frameId !== 'number' || args.frameId < 1 || args.frameId > this.frames.length) throw Errors.unknownFrame(args?.frameId);
-      return { scopes: this.vars.scopes(this.frames[args.frameId - 1], args.frameId - 1) };
+      const scopes = this.vars.scopes(this.frames[args.frameId - 1], args.frameId - 1);
+      const stackScope = this.engine.stackView.scope();
+      return { scopes: stackScope ? [...scopes, stackScope] : scopes };
     });
   }
 
   protected override variablesRequest(response: DebugProtocol.VariablesResponse, args: DebugProtocol.VariablesArguments): void {
     this.handle(response, () => {
-      let vs = this.vars.variables(args?.variablesReference);
+      let vs = this.engine.stackView.owns(args?.variablesReference) ? this.engine.stackView.variables(args.variablesReference) : this.vars.variables(args?.variablesReference);
       if (args.start !== undefined || args.count !== undefined) vs = vs.slice(args.start ?? 0, args.count ? (args.start ?? 0) + args.count : undefined);
       return { variables: vs };
     });
@@ -495,6 +519,8 @@ export class KStackSession extends DebugSession {
         const cv = this.vars.sourceVariable(name, this.frames[idx], idx);
         if (cv) return { result: cv.value, type: cv.type, variablesReference: cv.variablesReference, memoryReference: cv.memoryReference };
       }
+      const sv = this.engine.stackView.evaluate(args.expression);
+      if (sv) return sv;
       const v = this.engine.evaluate(args.expression, args.context === 'repl');
       const body = this.present(v, args.format)!;
       // Hovering a data label shows what is stored there too.
@@ -549,7 +575,17 @@ export class KStackSession extends DebugSession {
       this.checkThread(args);
       const e = this.engine.exception;
       const stop = this.engine.lastStop;
+      const stackInfo = stop && this.engine.stackView.exceptionInfo(stop.description);
+      if (stackInfo) return stackInfo;
       if (!e || !stop) return { exceptionId: 'none', description: 'the CPU did not stop on an exception', breakMode: 'never' as const };
+      const entry = this.engine.entryReport();
+      if (entry)
+        return {
+          exceptionId: entry.id,
+          description: stop.description,
+          breakMode: 'always' as const,
+          details: { message: stop.description, typeName: entry.typeName, stackTrace: entry.lines.join('\n'), kstack: entry.data } as DebugProtocol.ExceptionDetails,
+        };
       const id = e.tripleFault ? 'triple fault' : exceptionName(e.vector).split(' ')[0]!;
       return {
         exceptionId: id,
@@ -676,6 +712,11 @@ export class KStackSession extends DebugSession {
           return {
             stacks: stacks(cpu).map((s) => ({ name: s.name, base: hex64(s.base), size: s.size, current: s.current || undefined, rsp: s.current ? hex64(rsp) : undefined })),
           };
+        });
+      case 'kstack/stackSwitches':
+        return this.handle(response, () => {
+          if (!this.engine.machine) throw Errors.notLaunched();
+          return this.engine.stackView.history(a);
         });
       case 'kstack/walkPageTables':
         return this.handle(response, () => {

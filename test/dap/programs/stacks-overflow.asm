@@ -16,7 +16,7 @@ main:
     ret
 
 recurse:
-    push rcx
+    push rcx                    ; @o-recurse
     dec ecx
     jz .done
     call recurse                ; @o-call

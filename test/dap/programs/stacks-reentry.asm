@@ -14,7 +14,7 @@ main:
     ret                         ; not reached: the corrupted frame never returns here
 
 nmi_entry:
-    inc qword [depth]
+    inc qword [depth]           ; @r-entry
     cmp byte [reenter], 0
     je .out
     cmp qword [depth], 1
