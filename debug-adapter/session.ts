@@ -16,7 +16,6 @@ import { hex64, parseAddress, readBytes, writeBytes } from './memory';
 import { readRegister, registerNames } from './registers';
 import type { Frame } from './stack';
 import { Variables } from './variables';
-import { deliveryName, type Delivery } from './interrupts';
 import { cpuMode, stacks, walkPageTables } from './system';
 import { STACK_FILTERS } from './stacks';
 
@@ -25,11 +24,6 @@ const MAX_READ = 1 << 20;
 
 function basename(p: string): string {
   return p.slice(Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\')) + 1);
-}
-
-/** A label frame's text: `NMI (vector 2) · IST1 · from CPL 0`. */
-function labelText(d: Delivery): string {
-  return `${deliveryName(d)} · ${d.slot || 'same stack'} · from CPL ${d.cplBefore}`;
 }
 
 export class KStackSession extends DebugSession {
@@ -176,15 +170,7 @@ export class KStackSession extends DebugSession {
       supportsValueFormattingOptions: true,
       supportsCancelRequest: true,
       supportsBreakpointLocationsRequest: true,
-      supportsExceptionFilterOptions: true,
-      exceptionBreakpointFilters: EXCEPTION_FILTERS.map((f) => ({
-        filter: f.id,
-        label: f.label,
-        description: f.description,
-        default: f.default,
-        supportsCondition: f.id !== 'triple',
-        conditionDescription: f.id !== 'triple' ? 'Stop only when this holds, e.g. vector == 0x40, cpl == 3, errorCode & 2 (registers and memory as in Watch)' : undefined,
-      })),
+      exceptionBreakpointFilters: EXCEPTION_FILTERS.map((f) => ({ filter: f.id, label: f.label, description: f.description, default: f.default })),
     };
     response.body.exceptionBreakpointFilters!.push(...STACK_FILTERS.map((f) => ({ filter: f.id, label: f.label, description: f.description, default: f.default })));
     this.sendResponse(response);
@@ -293,12 +279,8 @@ export class KStackSession extends DebugSession {
     this.handle(response, () => {
       const filters = Array.isArray(args?.filters) ? args.filters : [];
       this.engine.stackView.setFilters([...filters, ...(Array.isArray(args?.filterOptions) ? args.filterOptions.map((o) => o.filterId) : [])]);
-      const options = Array.isArray(args?.filterOptions) ? args.filterOptions : [];
-      this.engine.setExceptionFilters([
-        ...filters.map((id) => ({ id: String(id) })),
-        ...options.map((o) => ({ id: String(o.filterId), condition: typeof o.condition === 'string' ? o.condition : undefined })),
-      ]);
-      return { breakpoints: [...filters, ...options].map(() => ({ verified: true })) };
+      this.engine.setExceptionFilters(filters);
+      return { breakpoints: filters.map(() => ({ verified: true })) };
     });
   }
 
@@ -445,10 +427,9 @@ export class KStackSession extends DebugSession {
       const debug = this.engine.debug;
       const frames = this.frames.slice(start, start + levels).map((f, i): DebugProtocol.StackFrame => {
         const idx = start + i;
-        if (f.label) return { id: idx + 1, name: labelText(f.label), line: 0, column: 0, presentationHint: 'label' };
         const lookup = idx === 0 || f.interrupted ? f.pc : f.pc - 1n;
         const row = debug.lineAt(lookup);
-        const name = (debug.describe(f.pc) ?? hex64(f.pc)) + (f.stack ? ` [${f.stack}]` : '');
+        const name = debug.describe(f.pc) ?? hex64(f.pc);
         const frame: DebugProtocol.StackFrame = {
           id: idx + 1,
           name,
@@ -578,14 +559,6 @@ export class KStackSession extends DebugSession {
       const stackInfo = stop && this.engine.stackView.exceptionInfo(stop.description);
       if (stackInfo) return stackInfo;
       if (!e || !stop) return { exceptionId: 'none', description: 'the CPU did not stop on an exception', breakMode: 'never' as const };
-      const entry = this.engine.entryReport();
-      if (entry)
-        return {
-          exceptionId: entry.id,
-          description: stop.description,
-          breakMode: 'always' as const,
-          details: { message: stop.description, typeName: entry.typeName, stackTrace: entry.lines.join('\n'), kstack: entry.data } as DebugProtocol.ExceptionDetails,
-        };
       const id = e.tripleFault ? 'triple fault' : exceptionName(e.vector).split(' ')[0]!;
       return {
         exceptionId: id,
