@@ -155,15 +155,21 @@ function dwarfInfo(
   const resolve = sourceResolver(config.sourceFileMap, (p) => host.readFile(p) !== undefined, cwd, dir);
   const lines: LineRow[] = [];
   for (const prog of dwarf.linePrograms)
-    for (const seq of prog.sequences)
+    for (const seq of prog.sequences) {
+      // A line-0 row continues the line before it in its sequence (as gdb reads line tables).
+      let last: { file: string; line: number } | undefined;
       for (let k = seq.from; k < seq.to; k++) {
         const row = prog.rows[k]!;
         const next = prog.rows[k + 1]!;
         const f = prog.files[row.file];
         const size = Number(next.address - row.address);
-        if (!f || row.line === 0 || row.endSequence || size <= 0) continue;
-        lines.push({ address: row.address, size, file: resolve(f.path), line: row.line });
+        if (row.endSequence) continue;
+        const at = row.line === 0 ? last : f ? { file: resolve(f.path), line: row.line } : undefined;
+        if (row.line !== 0) last = at;
+        if (!at || size <= 0) continue;
+        lines.push({ address: row.address, size, file: at.file, line: at.line });
       }
+    }
   const files = [...new Set(lines.map((l) => l.file))];
   const unwinder: FrameUnwinder = {
     step(regs, readMemory, isCaller) {

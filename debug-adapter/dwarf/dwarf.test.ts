@@ -43,6 +43,8 @@ function gdbSig(desc: string): Sig {
   if ((m = /^a variable at frame base reg \$(\w+) offset (-?\d+)\+(-?\d+)$/.exec(desc)))
     return { kind: 'fbreg', reg: m[1]!, offset: Number(m[2]) + Number(m[3]) };
   if ((m = /^the constant (-?\d+)$/.exec(desc))) return { kind: 'const', value: m[1]! };
+  // DW_AT_const_value (clang gives an inlined parameter whose argument is known its value).
+  if ((m = /^a constant with value (-?\d+) \(0x[0-9a-f]+\)$/.exec(desc))) return { kind: 'const', value: m[1]! };
   if (desc.startsWith('a complex DWARF expression:')) return { kind: 'ops', ops: gdbOps(desc) };
   if (/byte piece/.test(desc)) {
     const parts: { kind: string; size: number; reg?: string; ops?: string[] }[] = [];
@@ -67,7 +69,7 @@ function flatOps(ops: ExprOp[], v: DwarfVariable): string[] {
   return out;
 }
 
-function ourSig(expr: Uint8Array, v: DwarfVariable, inList = false): Sig {
+function ourSig(expr: Uint8Array, v: DwarfVariable, inList = false, d?: DwarfDebugInfo): Sig {
   const ops = decodeExpr(expr, { addressSize: v.unit.addressSize, dwarf64: v.unit.dwarf64, version: v.unit.version });
   const isReg = (o: ExprOp): boolean => (o.op >= DW_OP.reg0 && o.op <= DW_OP.reg31) || o.op === DW_OP.regx;
   const regOf = (o: ExprOp): string => regName(o.op === DW_OP.regx ? Number(o.args[0]) : o.op - DW_OP.reg0);
@@ -90,6 +92,8 @@ function ourSig(expr: Uint8Array, v: DwarfVariable, inList = false): Sig {
   if (ops.length === 1 && isReg(ops[0]!)) return { kind: 'reg', reg: regOf(ops[0]!) };
   // gdb: "static storage" for a DW_OP_addr location, but an expression inside a location list
   if (ops.length === 1 && ops[0]!.op === DW_OP.addr && !inList) return { kind: 'addr', addr: `0x${ops[0]!.args[0]!.toString(16)}` };
+  // ... and for DW_OP_addrx (clang's DWARF 5), the address from .debug_addr.
+  if (ops.length === 1 && ops[0]!.op === DW_OP.addrx && !inList && d) return { kind: 'addr', addr: `0x${d.tables.addrx(v.unit, Number(ops[0]!.args[0]!)).toString(16)}` };
   const fbl = v.function?.frameBase;
   // gdb describes DW_OP_fbreg by the frame base at the function's entry.
   const fbExpr = fbl?.kind === 'expr' ? fbl.expr : fbl?.kind === 'list' ? fbl.list.entries.find((e) => e.start <= v.function!.lowPc && v.function!.lowPc < e.end)?.expr : undefined;
@@ -97,6 +101,9 @@ function ourSig(expr: Uint8Array, v: DwarfVariable, inList = false): Sig {
     const fb = decodeExpr(fbExpr, { addressSize: 8 });
     if (fb.length === 1 && fb[0]!.op >= DW_OP.breg0 && fb[0]!.op <= DW_OP.breg31)
       return { kind: 'fbreg', reg: regName(fb[0]!.op - DW_OP.breg0), offset: Number(fb[0]!.args[0]! + ops[0]!.args[0]!) };
+    // clang's frame base without a frame pointer: DW_OP_reg7 (the register's value is the base).
+    if (fb.length === 1 && fb[0]!.op >= DW_OP.reg0 && fb[0]!.op <= DW_OP.reg31)
+      return { kind: 'fbreg', reg: regName(fb[0]!.op - DW_OP.reg0), offset: Number(ops[0]!.args[0]!) };
   }
   // gdb says "the constant N" for DW_OP_litN; DW_OP_stack_value (other constants: an expression)
   if (ops.length === 2 && ops[0]!.op >= DW_OP.lit0 && ops[0]!.op <= DW_OP.lit31 && ops[1]!.op === DW_OP.stack_value)
@@ -104,13 +111,13 @@ function ourSig(expr: Uint8Array, v: DwarfVariable, inList = false): Sig {
   return { kind: 'ops', ops: flatOps(ops, v) };
 }
 
-function ourLocations(v: DwarfVariable): { range?: [bigint, bigint]; sig: Sig }[] {
+function ourLocations(v: DwarfVariable, d?: DwarfDebugInfo): { range?: [bigint, bigint]; sig: Sig }[] {
   const loc: LocationDescription = v.location;
   switch (loc.kind) {
     case 'none':
       return [{ sig: { kind: 'none' } }];
     case 'expr':
-      return [{ sig: loc.expr.length === 0 ? { kind: 'none' } : ourSig(loc.expr, v) }];
+      return [{ sig: loc.expr.length === 0 ? { kind: 'none' } : ourSig(loc.expr, v, false, d) }];
     case 'list':
       return loc.list.entries.map((e) => ({ range: [e.start, e.end], sig: ourSig(e.expr, v, true) }));
     case 'const':
@@ -155,10 +162,10 @@ function compareScope(d: DwarfDebugInfo, pc: bigint, text: string, what: string)
     // as "optimized out" duplicates: not a symbol of the program.
     if (inlined && candidates.length === 0 && w.locations[0]?.desc === 'optimized out' && ours.some((v) => v.name === w.name)) continue;
     expect(candidates.length, `${what}: gdb lists ${w.name}, we do not (we have ${ours.map((v) => v.name).join(', ')})`).toBeGreaterThan(0);
-    const v = candidates.find((c) => JSON.stringify(ourLocations(c), bigints) === JSON.stringify(exp, bigints)) ?? candidates[0]!;
+    const v = candidates.find((c) => JSON.stringify(ourLocations(c, d), bigints) === JSON.stringify(exp, bigints)) ?? candidates[0]!;
     unused.splice(unused.indexOf(v), 1);
     if (w.length !== undefined) expect(sizeOf(v.type), `${what}: length of ${w.name}`).toBe(w.length);
-    expect(ourLocations(v), `${what}: location of ${w.name}`).toEqual(exp);
+    expect(ourLocations(v, d), `${what}: location of ${w.name}`).toEqual(exp);
   }
   if (!inlined) expect(unused.map((v) => v.name), `${what}: symbols gdb does not list`).toEqual([]);
   return want.length;

@@ -183,6 +183,10 @@ export function formatOp(o: ExprOp, fmt: ExprFormat): string {
     case DW_OP.entry_value:
     case DW_OP.GNU_entry_value:
       return `${name}: (${o.block ? formatExpr(o.block, fmt) : ''})`;
+    case DW_OP.addrx:
+    case DW_OP.constx:
+      // readelf 2.40: an index into .debug_addr, "<0>", "<0x1>".
+      return `${name} <${args[0] === 0n ? '0' : `0x${args[0]!.toString(16)}`}>`;
     case DW_OP.implicit_value:
       return `${name}: ${o.block?.length ?? 0} byte block: ${[...(o.block ?? [])].map((b) => b.toString(16)).join(' ')}`;
     default:

@@ -508,6 +508,9 @@ export class LineIndex {
           k = j;
           break;
         }
+      // A line-0 row (code the compiler attributes to no line, as clang writes) continues the row
+      // before it, as gdb reads line tables (it records no line-0 rows).
+      while (rows[k]!.line === 0 && k > s.from) k--;
       return { program: s.program, row: rows[k]! };
     }
     return undefined;

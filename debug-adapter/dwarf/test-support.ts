@@ -18,6 +18,7 @@ export const C_FIXTURES = [
   'c-dwarf5-O1',
   'c-dwarf5-O2',
   'c-dwarf5-O1-dwarf64',
+  'clang-dwarf5-O1',
 ] as const;
 export const ASM_FIXTURES = ['nasm', 'gas-cfi', 'gas-cfi-debugframe'] as const;
 

@@ -99,6 +99,8 @@ function toBig(b: Uint8Array, le: boolean): bigint {
   return v;
 }
 
+const OPTIMIZED_OUT = '<optimized out>';
+
 function node(name: string, type: DwarfType, storage: Storage, bitOffset: number, opts: ValueOptions, depth: number, bitSize?: number): ValueNode {
   const tn = safeTypeName(type);
   const address = storage.kind === 'memory' ? storage.address : undefined;
@@ -110,7 +112,8 @@ function node(name: string, type: DwarfType, storage: Storage, bitOffset: number
 
   if (t.kind === 'struct' || t.kind === 'union' || t.kind === 'class') {
     if (t.declaration && t.members.length === 0) return { ...base, display: '<incomplete type>' };
-    if (storage.kind === 'unavailable') return fail(storage.reason);
+    // An optimized-out aggregate still shows its members, each optimized out (as gdb does).
+    if (storage.kind === 'unavailable' && storage.reason !== OPTIMIZED_OUT) return fail(storage.reason);
     const children = t.members.map((m) => {
       if (m.bitSize !== undefined && m.bitOffset !== undefined) {
         const byte = Math.floor(m.bitOffset / 8);
@@ -122,7 +125,7 @@ function node(name: string, type: DwarfType, storage: Storage, bitOffset: number
   }
 
   if (t.kind === 'array') {
-    if (storage.kind === 'unavailable') return fail(storage.reason);
+    if (storage.kind === 'unavailable' && storage.reason !== OPTIMIZED_OUT) return fail(storage.reason);
     const count = t.count ?? 0;
     const esize = sizeOf(t.element);
     const max = Math.min(count, opts.maxElements ?? 100);
