@@ -1211,12 +1211,11 @@ export class Assembler {
         const ov = this.evalExpr(o.off);
         vals.push(ov);
         vals2.push(sv);
-        // `jmp dword 0x08:x` in 16-bit code: the size is the operand size
-        if (o.size === 4 && this.bits === 16 && !prefixes.includes('o32')) prefixes.push('o32');
-        if (o.size === 2 && this.bits !== 16 && !prefixes.includes('o16')) prefixes.push('o16');
         const segN = this.plainValue(sv);
         const offN = this.plainValue(ov);
-        operands.push({ kind: 'far', segment: segN, offset: offN, known: !sv.unknown && !ov.unknown && isSimple(sv) && isSimple(ov) });
+        // `jmp dword 0x08:x` in 16-bit code, `jmp word 0x08:x` in 32-bit code: the size keyword is
+        // the offset's size, which picks the ptr16:16 or ptr16:32 form (and its operand-size prefix)
+        operands.push({ kind: 'far', segment: segN, offset: offN, known: !sv.unknown && !ov.unknown && isSimple(sv) && isSimple(ov), size: o.size as Size });
         continue;
       }
       // memory

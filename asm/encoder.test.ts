@@ -18,9 +18,6 @@ type Bits = 16 | 32 | 64;
  * (so the list cannot go stale).
  */
 const KNOWN: Record<string, string> = {
-  '64:ud0': 'nasm\'s operand-less UD0 (0F FF) has no row in the table (only UD0 r32, r/m32)',
-  '64:ud1': 'nasm\'s operand-less UD1 (0F B9) has no row in the table (only UD1 r32, r/m32)',
-  '64:ud2b': 'nasm\'s UD2B is the operand-less UD1 (0F B9), which has no row in the table',
   '32:salc': 'SALC (D6) is not in the table',
 };
 

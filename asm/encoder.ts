@@ -630,7 +630,7 @@ function layout(c: Cand, st: State): string | null {
   const osz = st.userOsz;
   let need66 = osz ? (bits === 16 ? osz === 4 : osz === 2) : bits === 16 ? f.opSize === 32 : f.opSize === 16;
   if (bits === 16 && !osz && NO_66_IN_16.has(f.id)) need66 = false;
-  if (bits === 16 && !osz && ADD_66_IN_16.has(f.id)) need66 = true;
+  if (bits === 16 && !osz && ADD_66_IN_16.has(f.id) && f.operands.length) need66 = true;
   if (need66 && !(f.mandatory === 0x66 && !osz)) out.push(0x66); // the form's mandatory 66 serves as its size prefix too
   const asz = ea ? ea.asize : moffs ? moffs.asize : f.addrSize || st.userAsz || bits;
   if (asz !== bits || (st.userAsz && st.userAsz !== bits)) out.push(0x67);
@@ -823,6 +823,12 @@ export function encode(ins: AsmInstruction, ctx: EncodeContext): EncodeResult {
 
   let forms = FORMS_OF.get(info);
   if (!forms) FORMS_OF.set(info, (forms = info.table.flatMap((t) => BY_MNEMONIC.get(t) ?? [])));
+  // NASM's operand-less UD0/UD1 (and UD2B, its name for UD1): the opcode alone, no ModRM byte.
+  if (!ops.length && (info.table[0] === 'UD0' || info.table[0] === 'UD1')) {
+    const f = forms[0]!;
+    forms = [{ ...f, operands: [], modrm: -1, modRestrict: 0, opSize: 0, size64: '', immSizes: [] }];
+    if (info.table[0] === 'UD0') warnings.push('instruction obsolete and removed from the target CPU');
+  }
   // XCHG and TEST take their operands in either order; for two registers NASM puts XCHG's first
   // operand in ModRM.reg (`xchg ecx, ebx` is 87 CB) and TEST's second (`test ecx, ebx` is 85 D9).
   const perms: AOp[][] = [ops];

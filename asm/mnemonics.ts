@@ -2,7 +2,7 @@
 // mnemonic of the same name; this file adds NASM's other spellings: condition-code synonyms
 // (jz -> JE, setnae -> SETB, cmovz -> CMOVE), size-suffixed and size-generic names (pushf picks
 // PUSHF/PUSHFD/PUSHFQ by the default operand size, retq forces 64), and plain aliases (sal -> SHL,
-// xlat -> XLATB, icebp -> INT1, ud2a -> UD2). No opcodes here: the encoder finds them in the table.
+// xlat -> XLATB, icebp -> INT1, ud2a -> UD2, ud2b -> UD1). No opcodes here: the encoder finds them in the table.
 
 import { FORMS } from '../isa/table';
 
@@ -63,6 +63,7 @@ set('sal', ['SHL']); // NASM encodes SAL as SHL (/4), never the /6 alias row
 set('movsx', ['MOVSX', 'MOVSXD']); // movsx r64, r/m32 is MOVSXD
 set('xlat', ['XLATB']);
 set('ud2a', ['UD2']);
+set('ud2b', ['UD1']); // NASM's name for UD1 (0F B9), also without operands
 set('icebp', ['INT1']);
 set('int01', ['INT1']);
 set('int03', ['INT3']);

@@ -185,6 +185,8 @@ export class Preprocessor {
   private mmacros = new Map<string, MMacro[]>();
   private immacros = new Map<string, MMacro[]>();
   private ctxs: Ctx[] = [];
+  /** `%stacksize` state for `%arg` and `%local` (NASM starts flat). */
+  private stackFrame: StackFrame = { ...STACK_FRAMES.flat! };
   private uid = 0;
   private produced = 0;
   private stopped = false;
@@ -1394,15 +1396,88 @@ export class Preprocessor {
         this.diag.warning(`%use ${pk}: standard macro packages are not supported by KStack's assembler; ignored`, loc, first.c, lineEnd.e);
         return true;
       }
-      case '%local':
+      case '%stacksize': {
+        const kind = restSolid[0]?.s.toLowerCase() ?? '';
+        const frame = STACK_FRAMES[kind];
+        if (!frame || restSolid.length !== 1) {
+          err(`%stacksize needs one of flat, flat64, large, small${restSolid[0] ? ` (not '${tokText(rest).trim()}')` : ''}`, restSolid[0] ?? first, lineEnd);
+          return true;
+        }
+        this.stackFrame = { ...frame };
+        return true;
+      }
       case '%arg':
-      case '%stacksize':
-        err(`${first.s} is not supported by KStack's assembler`);
+      case '%local':
+        this.argOrLocal(name === '%arg', first, restSolid, loc);
         return true;
       default:
         if (/^%[0-9]/.test(first.s)) return false;
         err(`unknown preprocessor directive '${first.s}'`);
         return true;
+    }
+  }
+
+  /**
+   * `%arg name:size, ...` and `%local name:size, ...` (NASM's stack-frame helpers): each name becomes
+   * `%define name (bp+offset)` (`%arg`, offsets counting up from the frame's first argument) or
+   * `(bp-offset)` (`%local`, counting down), sizes rounded up to the stack slot of `%stacksize`;
+   * `%local` also adds each size to `%$localsize` of the current context (for `enter %$localsize, 0`).
+   */
+  private argOrLocal(isArg: boolean, first: Token, toks: Token[], loc: SrcLoc): void {
+    const f = this.stackFrame;
+    const what = isArg ? '%arg' : '%local';
+    let i = 0;
+    if (!toks.length) {
+      this.diag.error(`${what} needs name:size pairs (e.g. ${what} x:dword)`, loc, first.c, first.e);
+      return;
+    }
+    while (i < toks.length) {
+      const nameTok = toks[i]!;
+      const colon = toks[i + 1];
+      const sizeTok = toks[i + 2];
+      if (nameTok.k !== 'id' || colon?.s !== ':' || !sizeTok) {
+        this.diag.error(`${what}: expected name:size (e.g. x:dword) here`, loc, nameTok.c, (sizeTok ?? colon ?? nameTok).e);
+        return;
+      }
+      const size = STACK_SIZES[sizeTok.s.toLowerCase()];
+      if (!size) {
+        this.diag.error(`${what}: '${sizeTok.s}' is not a size (byte, word, dword, qword, tword)`, loc, sizeTok.c, sizeTok.e);
+        return;
+      }
+      const slot = Math.ceil(size / f.slot) * f.slot;
+      let off: number;
+      if (isArg) {
+        off = f.argOffset;
+        f.argOffset += slot;
+      } else {
+        f.localOffset += slot;
+        off = f.localOffset;
+      }
+      const at = (t: Token): Token => ({ ...t, c: nameTok.c, e: sizeTok.e });
+      const body: Token[] = [
+        at({ k: 'op', s: '(', c: 0, e: 0 }),
+        at({ k: 'id', s: f.reg, c: 0, e: 0 }),
+        at({ k: 'op', s: isArg ? '+' : '-', c: 0, e: 0 }),
+        numTok(BigInt(off), at(nameTok)),
+        at({ k: 'op', s: ')', c: 0, e: 0 }),
+      ];
+      this.addSMacro({ name: idName(nameTok), ci: false, params: null, greedy: false, body });
+      if (!isArg) {
+        const n = this.ctxName('%$localsize', loc, nameTok);
+        if (n !== undefined) {
+          const prev = this.smacros.get(n)?.find((m) => !m.params);
+          const prevN = prev && !prev.params && prev.body.length === 1 && prev.body[0]!.k === 'num' ? prev.body[0]!.n ?? 0n : 0n;
+          this.addSMacro({ name: n, ci: false, params: null, greedy: false, body: [numTok(prevN + BigInt(slot), nameTok)] });
+        }
+      }
+      i += 3;
+      if (i < toks.length) {
+        if (toks[i]!.s !== ',') {
+          this.diag.error(`${what}: expected ',' between name:size pairs`, loc, toks[i]!.c, toks[i]!.e);
+          return;
+        }
+        i++;
+      }
     }
   }
 
@@ -1668,6 +1743,16 @@ function trimWs(toks: Token[]): Token[] {
   while (b > a && toks[b - 1]!.k === 'ws') b--;
   return toks.slice(a, b);
 }
+
+/** `%stacksize` frames: the frame register, the stack slot and the first %arg offset (as nasm 2.16 has them: `small` starts at bp+6, `large` at bp+4). */
+interface StackFrame { reg: string; slot: number; argOffset: number; localOffset: number }
+const STACK_FRAMES: Record<string, StackFrame> = {
+  flat: { reg: 'ebp', slot: 4, argOffset: 8, localOffset: 0 },
+  flat64: { reg: 'rbp', slot: 8, argOffset: 16, localOffset: 0 },
+  large: { reg: 'bp', slot: 2, argOffset: 4, localOffset: 0 },
+  small: { reg: 'bp', slot: 2, argOffset: 6, localOffset: 0 },
+};
+const STACK_SIZES: Record<string, number> = { byte: 1, word: 2, dword: 4, qword: 8, tword: 10 };
 
 function numTok(v: bigint, at: Token): Token {
   const s = v.toString();
