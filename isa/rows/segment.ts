@@ -1,4 +1,4 @@
-// Segment registers: PUSH/POP of segment registers, LDS LES LSS LFS LGS (MOV Sreg is in datamov).
+// Segment registers: PUSH/POP of segment registers, LDS LES LSS LFS LGS, RDFSBASE WRFSBASE RDGSBASE WRGSBASE (MOV Sreg is in datamov).
 // Rows of the one instruction table; the format is described in isa/README.md.
 
 export const ROWS = `
@@ -43,4 +43,13 @@ o64 0F B4 /r m | LFS r64, m16:64 | 64    |  |             | Load the far pointer
 o16 0F B5 /r m | LGS r16, m16:16 | 64 32 |  |             | Load the far pointer m16:16 into GS and r16.
 o32 0F B5 /r m | LGS r32, m16:32 | 64 32 |  |             | Load the far pointer m16:32 into GS and r32.
 o64 0F B5 /r m | LGS r64, m16:64 | 64    |  |             | Load the far pointer m16:64 into GS and r64.
+# FS and GS base registers (FSGSBASE; #UD unless CR4.FSGSBASE is set)
+o32 F3 0F AE /0 r | RDFSBASE r32 | 64 |  |  | Load the low 32 bits of the FS base address into r32 (zero-extended).
+o64 F3 0F AE /0 r | RDFSBASE r64 | 64 |  |  | Load the FS base address into r64.
+o32 F3 0F AE /1 r | RDGSBASE r32 | 64 |  |  | Load the low 32 bits of the GS base address into r32 (zero-extended).
+o64 F3 0F AE /1 r | RDGSBASE r64 | 64 |  |  | Load the GS base address into r64.
+o32 F3 0F AE /2 r | WRFSBASE r32 | 64 |  |  | Set the FS base address to r32 (zero-extended).
+o64 F3 0F AE /2 r | WRFSBASE r64 | 64 |  |  | Set the FS base address to r64 (#GP(0) unless it is canonical).
+o32 F3 0F AE /3 r | WRGSBASE r32 | 64 |  |  | Set the GS base address to r32 (zero-extended).
+o64 F3 0F AE /3 r | WRGSBASE r64 | 64 |  |  | Set the GS base address to r64 (#GP(0) unless it is canonical).
 `;
