@@ -13,6 +13,8 @@ import { createMachine, describeEvent, StopReason, type InjectKind, type Machine
 import { AssemblyFailure, loadProgram, type Program } from '../debug-adapter/program';
 import { checkLaunchArguments } from '../debug-adapter/config';
 import { nodeHost } from '../debug-adapter/host';
+import { bootStackSymbols, programStackSymbols, traceStacks } from './trace-stacks';
+import type { StackSymbol, StackTracker } from '../emulator/inspect/stacks';
 
 export const EXIT_USAGE = 2;
 export const EXIT_LIMIT = 124;
@@ -32,7 +34,12 @@ options:
   --max-instructions N    stop after N instructions (guest time; exit status 124)
   --serial-in FILE        bytes the guest reads from COM1
   --boot auto|multiboot|elf64|flat   how to load FILE (default auto)
-  --trace interrupts,stacks          one JSON object per event on stderr (or --trace-file)
+  --trace interrupts,stacks          one JSON object per event on stderr (or --trace-file):
+                          interrupts: each delivery (count, vector, kind, error code, CPL and
+                          RSP before/after, TSS slot); stacks: each stack switch (count, rip,
+                          from, to, cause, vector, RSP before/after; type "stack-switch") and
+                          each detector finding (type "stack-alert": IST reentry, overflow,
+                          IRETQ of an overwritten frame)
   --trace-file F          write the trace to F
   --inject KIND@WHEN      deliver an event as if from hardware (repeatable). KIND: nmi, mc, or
                           irq:VECTOR (16-255); WHEN: an instruction count (nmi@5000) or
@@ -175,15 +182,13 @@ function cpuState(m: Machine): string {
   return lines.join('\n');
 }
 
-function traceJson(e: MachineEvent, t: RunArgs['trace']): string {
+function traceJson(e: MachineEvent): string {
   const o: Record<string, unknown> = { count: e.count, vector: e.vector, kind: e.kind, errorCode: e.errorCode, rip: hex(e.rip) };
-  if (t.stacks) {
-    o.cplBefore = e.cplBefore;
-    o.cplAfter = e.cplAfter;
-    o.rspBefore = hex(e.rspBefore);
-    o.rspAfter = hex(e.rspAfter);
-    o.tssSlot = e.tssSlot === '' ? null : e.tssSlot;
-  }
+  o.cplBefore = e.cplBefore;
+  o.cplAfter = e.cplAfter;
+  o.rspBefore = hex(e.rspBefore);
+  o.rspAfter = hex(e.rspAfter);
+  o.tssSlot = e.tssSlot === '' ? null : e.tssSlot;
   return JSON.stringify(o);
 }
 
@@ -211,6 +216,7 @@ export function runCommand(argv: string[]): number {
   // How to put the program into the machine, and its symbols (for --inject rip=SYMBOL).
   let install: (m: Machine) => string | undefined;
   let lookup: (name: string) => bigint | undefined;
+  let stackSymbols: StackSymbol[];
   if (isAsmSource(args.file) && args.boot !== 'flat') {
     const loaded = loadAsmProgram(args, memoryBytes);
     if (typeof loaded === 'string') {
@@ -220,6 +226,7 @@ export function runCommand(argv: string[]): number {
     for (const w of loaded.warnings) err(`kstack run: warning: ${w}`);
     install = (m) => loaded.install(m.cpu);
     lookup = (name) => loaded.debug.lookup(name)?.address;
+    stackSymbols = programStackSymbols(loaded.debug);
   } else {
     const plan = planBoot(bytes, { memoryBytes, kernelName: args.file, append: args.append, format: args.boot });
     if (isBootError(plan)) {
@@ -229,6 +236,7 @@ export function runCommand(argv: string[]): number {
     for (const w of plan.warnings) err(`kstack run: warning: ${w}`);
     install = (m) => applyBootPlan(m.cpu, plan)?.error;
     lookup = (name) => plan.symbols.find((s) => s.name === name && s.type !== 'file' && s.type !== 'section')?.value;
+    stackSymbols = bootStackSymbols(plan.symbols);
   }
   const injections = resolveInjections(args.inject, lookup);
   if (typeof injections === 'string') {
@@ -276,6 +284,7 @@ export function runCommand(argv: string[]): number {
   };
 
   let traceFd = -1;
+  let tracker: StackTracker | undefined;
   if (args.trace.interrupts || args.trace.stacks) {
     if (args.traceFile !== undefined) {
       try {
@@ -287,10 +296,15 @@ export function runCommand(argv: string[]): number {
     }
     const fd = traceFd >= 0 ? traceFd : 2;
     m.onEvent = (e) => {
-      if (e.kind === 'debug-exit') return;
+      if (e.kind === 'debug-exit' || !args.trace.interrupts) return;
       flush();
-      writeSync(fd, traceJson(e, args.trace) + '\n');
+      writeSync(fd, traceJson(e) + '\n');
     };
+    if (args.trace.stacks)
+      tracker = traceStacks(m, stackSymbols, (line) => {
+        flush();
+        writeSync(fd, line + '\n');
+      });
   }
 
   const SLICE = 50_000_000;
@@ -302,6 +316,8 @@ export function runCommand(argv: string[]): number {
       const toInject = byCount.length > 0 ? byCount[0]!.atCount! - m.cpu.instructionCount : Infinity;
       const r = m.run(Math.min(SLICE, left, toInject));
       flush();
+      // The stack tracker's watches on the pages below the stacks: not a stop.
+      if (r === StopReason.Watchpoint && tracker !== undefined && !tracker.handleWatchHits()) continue;
       if (r === StopReason.Breakpoint) {
         const rip = m.cpu.ip;
         const hits = byRip.filter((j) => j.rip === rip);
