@@ -188,8 +188,11 @@ export class StackTracker {
   private cur: KnownStack | null = null;
   private live: LiveFrame[] = [];
   private guards: { id: number; stack: KnownStack; low: number }[] = [];
+  /** Every watch id the tracker has used (hits of replaced guards are still its own). */
+  private ownIds = new Set<number>();
   private tssKey = '';
   private tssValues: number[] = [];
+  private trSeen = NaN;
   private pending: TrackerStop | null = null;
   private deliveredAt = -1;
   private deliveredFrame = NaN;
@@ -336,6 +339,7 @@ export class StackTracker {
     }
     if (key === this.tssKey && vals.length === this.tssValues.length && vals.every((v, i) => v === this.tssValues[i])) return;
     this.tssKey = key;
+    this.trSeen = cpu.trBase;
     this.tssValues = vals;
     this.rebuild();
   }
@@ -374,6 +378,7 @@ export class StackTracker {
       const low = s.base - PAGE;
       if (low < -140737488355328) continue;
       const id = this.cpu.addWatch(low, PAGE, true, true);
+      this.ownIds.add(id);
       this.guards.push({ id, stack: s, low });
     }
   }
@@ -414,6 +419,24 @@ export class StackTracker {
         break;
       }
     }
+    // A push below a stack's bottom that faulted (the page below unmapped): #PF, or the #DF it
+    // became, with CR2 in the page below the stack RSP is at the bottom of.
+    if ((vector === 14 || vector === 8) && this.detect.overflow) {
+      const cr2 = cpu.cr2;
+      for (const s of this.list) {
+        if (!(cr2 >= s.base - PAGE && cr2 < s.base && before >= s.base - PAGE && before <= s.base + 64)) continue;
+        this.touched.add(s.name);
+        stop = this.alert({
+          kind: 'overflow',
+          count: cpu.instructionCount,
+          rip,
+          stack: s.name,
+          vector,
+          message: `stack overflow: a push below the bottom of ${s.name} (${hexAddr(s.base)}-${hexAddr(s.top)}) faulted: rsp ${hexAddr(before)}, ${vector === 8 ? '#DF after a #PF' : '#PF'} at cr2 ${hexAddr(cr2)}`,
+        }) ?? stop;
+        break;
+      }
+    }
     if (this.live.length >= MAX_LIVE) this.live.shift();
     this.live.push({ slot, vector, count: cpu.instructionCount, low: frame, ripSlot: hasCode ? frame + 8 : frame, high, rip, cs: cpu.segSel[1]!, rsp: before, ss: cpu.segSel[2]! });
     if (from !== to) {
@@ -437,6 +460,7 @@ export class StackTracker {
     const cpu = this.cpu;
     const after = cpu.rsp();
     const ip = cpu.opIp;
+    if (cpu.trBase !== this.trSeen) this.refreshTss();
     // INT n and faults: the delivery was seen (onDeliver) during this instruction.
     if (this.deliveredAt === cpu.instructionCount && after === this.deliveredFrame) return;
     const cause = this.mnemonicAt(ip);
@@ -512,14 +536,15 @@ export class StackTracker {
   handleWatchHits(): boolean {
     const cpu = this.cpu;
     const hits = cpu.watchHits;
-    if (this.guards.length === 0) return hits.length > 0;
+    if (this.ownIds.size === 0) return hits.length > 0;
     const rsp = cpu.rsp();
     let stop: TrackerStop | null = null;
     for (let i = hits.length - 1; i >= 0; i--) {
       const h = hits[i]!;
+      if (!this.ownIds.has(h.id)) continue;
+      hits.splice(i, 1);
       const g = this.guards.find((x) => x.id === h.id);
       if (!g) continue;
-      hits.splice(i, 1);
       const s = g.stack;
       const was = this.cur;
       const now = this.stackAt(rsp);
