@@ -1,6 +1,7 @@
-// The `kstack` command (dist/cli.js). For now: `kstack demo`.
+// The `kstack` command (dist/cli.js): tour, run, asm, disasm, dap, demo.
 
 import { runDemo } from './demo';
+import { runTour } from './tour';
 import { runCommand } from './run';
 import { runAsm } from './asm';
 import { runDisasm } from './disasm';
@@ -13,8 +14,10 @@ KStack: x86-64 system debugger. An x86-64 emulator written in TypeScript, wrappe
 debugger.
 
 commands:
+  tour          the IST tour (npm start): boot examples/tour.asm, print its serial output, every
+                interrupt and stack switch, and how deep each TSS stack went (kstack tour --help)
   demo          run a small x86-64 program (a prime sieve and CRC-32) in the emulator and print
-                what it computed and how fast (npm start)
+                what it computed and how fast
   run FILE      boot a kernel on the emulated PC: stdout is its COM1 output (kstack run --help)
   asm FILE      assemble NASM syntax: -f bin|elf64|elf32 -o OUT (kstack asm --help)
   disasm FILE   disassemble a flat binary or ELF file, objdump-style (kstack disasm --help)
@@ -40,6 +43,7 @@ function main(argv: string[]): number | undefined {
     case '--version':
       console.log(pkg.version);
       return 0;
+    case 'tour': return runTour(rest);
     case 'run': return runCommand(rest);
     case 'asm': return runAsm(rest);
     case 'disasm': return runDisasm(rest);
