@@ -658,8 +658,7 @@ export class StackTracker {
   }
 }
 
-/** cpu.onStackSwitch, once the CPU has it (a no-op on a CPU without the hook). */
+/** cpu.onStackSwitch (called after instructions that load RSP and after deliveries). */
 function setStackHook(cpu: Cpu, h: StackHook | null): void {
-  const c = cpu as unknown as { onStackSwitch?: StackHook | null };
-  if ('onStackSwitch' in c) c.onStackSwitch = h;
+  cpu.onStackSwitch = h;
 }
