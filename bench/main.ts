@@ -15,6 +15,7 @@ import { buildNative, runNative, type NativeBuild } from './native';
 import { referenceResult } from './reference';
 import { guestDir, loadImage, runInEmulator } from './workload';
 import { runToolBench } from './tools';
+import { formatTimerBench, runTimerBench } from './timer';
 import { formatDapBench, runDapBench } from '../debug-adapter/bench';
 import { join } from 'node:path';
 
@@ -131,8 +132,12 @@ async function main(): Promise<void> {
     const ok = run(opts, iters, images, native);
     const toolsOk = runToolBench();
     console.log('');
+    const timer = runTimerBench(images.separate, RECORDED.demo.iters.map((n) => Math.max(1, Math.round(n * opts.scale))), opts.repeat);
+    for (const line of formatTimerBench(timer)) console.log(line);
+    const timerOk = timer.rows.every((r) => r.run.failure === null);
+    console.log('');
     console.log(formatDapBench(await runDapBench({ adapter: join(__dirname, 'debug-adapter.js') })));
-    process.exitCode = ok && toolsOk ? 0 : 1;
+    process.exitCode = ok && toolsOk && timerOk ? 0 : 1;
   } finally {
     native?.dispose();
   }
