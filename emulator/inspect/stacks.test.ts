@@ -190,6 +190,19 @@ describe('StackTracker', () => {
     expect(runToHlt(cpu, t)).toBe(StopReason.Hlt);
   });
 
+  it('an IST frame copied to another stack and popped there is gone: the next event through the IST is no reentry', () => {
+    const { cpu, t, at } = tracked('stacks-copy.asm');
+    expect(runToHlt(cpu, t)).toBe(StopReason.Hlt);
+    expect(t.alerts).toEqual([]);
+    expect(t.switches.map((s) => [s.from, s.to, s.cause, s.rip])).toEqual([
+      [null, 'thread_stack', 'mov', t.switches[0]!.rip],
+      ['thread_stack', 'nmi_stack', 'IST1', at('c-first') + 2],
+      ['nmi_stack', 'thread_stack', 'mov', at('c-move')],
+      ['thread_stack', 'nmi_stack', 'IST1', at('c-second') + 2],
+      ['nmi_stack', 'thread_stack', 'mov', at('c-move')],
+    ]);
+  });
+
   it('detects the overflow at the call that leaves the stack through its bottom, and only there', () => {
     const { cpu, t, at, sym } = tracked('stacks-overflow.asm');
     runToHlt(cpu, t);

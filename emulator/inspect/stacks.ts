@@ -512,6 +512,16 @@ export class StackTracker {
         message: `IRETQ at ${hexAddr(ip)} popped the frame of vector ${f.vector} (delivered at instruction ${f.count}${f.slot ? ` through ${f.slot}` : ''}) at ${hexAddr(before)}${on ? ` on ${on.name}` : ''}, overwritten since delivery: ${bad.join(', ')}`,
       });
     }
+    // Not a frame the CPU pushed there: a copy (an entry path that moves the frame to another
+    // stack, as Linux's paranoid entries do) returning where a live frame would is that frame's
+    // return; a frame built by software is nobody's.
+    for (let i = this.live.length - 1; i >= 0; i--) {
+      const f = this.live[i]!;
+      if (f.rip === cpu.ip && f.rsp === after && f.cs === cpu.segSel[1] && (f.ss & 0xfffc) === (cpu.segSel[2]! & 0xfffc)) {
+        this.live.length = i;
+        break;
+      }
+    }
     return null;
   }
 
