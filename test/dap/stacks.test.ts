@@ -7,7 +7,8 @@
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { evaluate, launchToEntry, markerLine, program, startClient, stopAfter, topFrame } from './harness';
+import { join } from 'node:path';
+import { evaluate, launchToEntry, markerLine, program, ROOT, startClient, stopAfter, topFrame } from './harness';
 
 const STACKS = program('stacks.asm');
 const REENTRY = program('stacks-reentry.asm');
@@ -84,6 +85,24 @@ describe('stacks', () => {
     // `since` gives the tail.
     const tail = (await dc.customRequest('kstack/stackSwitches', { since: 3 })).body as History;
     expect(tail.switches).toEqual(h.switches.slice(3));
+  });
+
+  it('the IRQ-stack example kernel: thread stack to irq_stack in software and back, the nested IRQ staying there', async () => {
+    await launchToEntry(dc, { program: join(ROOT, 'examples', '02-irq-stack.asm') });
+    await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'after_hlt' }] });
+    const ev = await cont();
+    expect(ev.body.reason).toBe('function breakpoint');
+    const h = await history();
+    expect(h.switches.map((s) => [s.from, s.to, s.cause])).toEqual([
+      [null, 'thread_stack', 'mov'],
+      ['thread_stack', 'irq_stack', 'mov'],
+      ['irq_stack', 'thread_stack', 'pop'],
+    ]);
+    expect(h.alerts).toEqual([]);
+    const names = h.stacks.map((s) => s.name);
+    expect(names).toEqual(expect.arrayContaining(['thread_stack', 'irq_stack', 'nmi_stack', 'doublefault_stack', 'debug_stack']));
+    expect(h.stacks.find((s) => s.name === 'nmi_stack')!.slots).toEqual(['IST3']);
+    expect(h.stacks.find((s) => s.name === 'irq_stack')!.deepest).toBeGreaterThan(0);
   });
 
   it('two sessions give the same history', async () => {
