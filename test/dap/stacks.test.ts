@@ -105,6 +105,17 @@ describe('stacks', () => {
     expect(h.stacks.find((s) => s.name === 'irq_stack')!.deepest).toBeGreaterThan(0);
   });
 
+  it('Stack switch on an NMI from the local APIC (delivered between instructions): stops on the handler, on its IST stack', async () => {
+    await launchToEntry(dc, { program: join(ROOT, 'examples', '04-nmi.asm') });
+    await dc.setExceptionBreakpointsRequest({ filters: ['stack-switch'] });
+    let ev = await cont();
+    expect(ev.body.description).toMatch(/^Stack switch: mov .* to thread_stack/);
+    ev = await cont();
+    expect(ev.body.description).toMatch(/^Stack switch: vector 2 \(0x2\) delivered through IST3: from thread_stack \(rsp 0x[0-9a-f]+\) to nmi_stack \(rsp 0x[0-9a-f]+\)$/);
+    expect(await evaluate(dc, 'rip')).toBe(await evaluate(dc, 'nmi_handler'));
+    expect(await evaluate(dc, 'stack.nmi.used')).toBe('40');
+  });
+
   it('two sessions give the same history', async () => {
     await launchToEntry(dc, { program: STACKS });
     await cont();
