@@ -116,6 +116,15 @@ describe('stacks', () => {
     expect(await evaluate(dc, 'stack.nmi.used')).toBe('40');
   });
 
+  it('takes the stacks the launch configuration names', async () => {
+    await launchToEntry(dc, { program: STACKS, stacks: [{ name: 'spare', base: 'spare_page', size: 4096 }, { name: 'scratch', top: '0x300000', size: 0x1000 }] });
+    const h = await history();
+    expect(h.stacks.filter((s) => s.origin === 'launch').map((s) => [s.name, s.base, s.size])).toEqual([
+      ['spare', await addressOf('spare_page'), 4096],
+      ['scratch', '0x2ff000', 4096],
+    ]);
+  });
+
   it('two sessions give the same history', async () => {
     await launchToEntry(dc, { program: STACKS });
     await cont();
