@@ -33,6 +33,92 @@ export interface LaunchConfig {
   /** `sourceFileMap`: prefixes of recorded source paths -> directories here, longest first. */
   sourceFileMap: SourceMapEntry[];
   noDebug: boolean;
+  /** Vectors (0-31) whose exceptions stop before delivery (`stopOnExceptions`). */
+  interceptVectors: number[];
+  /** `stacks`, as written (symbols are resolved against the program at load). */
+  stacks: StackSpec[];
+  /** `inject`, checked. */
+  inject: InjectSpec[];
+}
+
+export interface StackSpec {
+  name: string;
+  base?: string | number;
+  top?: string | number;
+  size?: number;
+}
+
+export interface InjectSpec {
+  kind: 'nmi' | 'irq' | 'mc';
+  vector?: number;
+  /** Deliver once this many instructions have run since reset. */
+  afterInstructions?: number;
+  /** Deliver when execution reaches this address or symbol. */
+  at?: string | number;
+  /** Then again every this many instructions. */
+  every?: number;
+}
+
+const VECTOR_NAMES: Record<string, number> = {
+  DE: 0, DB: 1, NMI: 2, BP: 3, OF: 4, BR: 5, UD: 6, NM: 7, DF: 8, TS: 10, NP: 11, SS: 12, GP: 13, PF: 14, MF: 16, AC: 17, MC: 18, XM: 19, XF: 19, VE: 20, CP: 21,
+};
+
+/** '#PF', 'pf', 'PF', 14, '14', '0xe' -> 14; undefined if not an exception vector. */
+export function exceptionVector(v: unknown): number | undefined {
+  if (typeof v === 'number') return Number.isInteger(v) && v >= 0 && v < 32 ? v : undefined;
+  if (typeof v !== 'string') return undefined;
+  const t = v.trim().replace(/^#/, '').toUpperCase();
+  if (t in VECTOR_NAMES) return VECTOR_NAMES[t];
+  if (/^(0X[0-9A-F]+|\d+)$/.test(t)) return exceptionVector(Number(t));
+  return undefined;
+}
+
+function checkStacks(v: unknown): StackSpec[] {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v)) throw Errors.badConfig('stacks', 'must be an array of { name, base, top, size }');
+  return v.map((s, i) => {
+    const at = `stacks[${i}]`;
+    if (!s || typeof s !== 'object') throw Errors.badConfig(at, 'must be an object { name, base, top, size }');
+    const o = s as Record<string, unknown>;
+    if (typeof o['name'] !== 'string' || !o['name']) throw Errors.badConfig(`${at}.name`, 'must be a non-empty string');
+    for (const k of ['base', 'top'])
+      if (o[k] !== undefined && typeof o[k] !== 'string' && !(typeof o[k] === 'number' && Number.isSafeInteger(o[k]) && (o[k] as number) >= 0))
+        throw Errors.badConfig(`${at}.${k}`, `must be an address or a symbol (got ${JSON.stringify(o[k])})`);
+    if (o['size'] !== undefined && !(typeof o['size'] === 'number' && Number.isSafeInteger(o['size']) && o['size'] > 0))
+      throw Errors.badConfig(`${at}.size`, `must be a positive number of bytes (got ${JSON.stringify(o['size'])})`);
+    const n = (o['base'] !== undefined ? 1 : 0) + (o['top'] !== undefined ? 1 : 0) + (o['size'] !== undefined ? 1 : 0);
+    if (n < 2) throw Errors.badConfig(at, `needs two of base, top and size (stack '${o['name']}')`);
+    return { name: o['name'], base: o['base'] as string | number | undefined, top: o['top'] as string | number | undefined, size: o['size'] as number | undefined };
+  });
+}
+
+function checkInject(v: unknown): InjectSpec[] {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v)) throw Errors.badConfig('inject', 'must be an array of { kind, vector, afterInstructions, at, every }');
+  return v.map((e, i) => {
+    const at = `inject[${i}]`;
+    if (!e || typeof e !== 'object') throw Errors.badConfig(at, 'must be an object { kind, vector, afterInstructions, at, every }');
+    const o = e as Record<string, unknown>;
+    const kind = o['kind'];
+    if (kind !== 'nmi' && kind !== 'irq' && kind !== 'mc') throw Errors.badConfig(`${at}.kind`, `must be nmi, irq or mc (got ${JSON.stringify(kind)})`);
+    const vector = o['vector'];
+    if (kind === 'irq' && !(typeof vector === 'number' && Number.isInteger(vector) && vector >= 32 && vector <= 255))
+      throw Errors.badConfig(`${at}.vector`, `an irq needs a vector from 32 to 255 (got ${JSON.stringify(vector)})`);
+    const count = (k: string, min: number): number | undefined => {
+      const x = o[k];
+      if (x === undefined) return undefined;
+      if (!(typeof x === 'number' && Number.isSafeInteger(x) && x >= min)) throw Errors.badConfig(`${at}.${k}`, `must be an integer >= ${min} (got ${JSON.stringify(x)})`);
+      return x;
+    };
+    const after = count('afterInstructions', 0);
+    const every = count('every', 1);
+    const where = o['at'];
+    if (where !== undefined && typeof where !== 'string' && !(typeof where === 'number' && Number.isSafeInteger(where) && where >= 0))
+      throw Errors.badConfig(`${at}.at`, `must be an address or a symbol (got ${JSON.stringify(where)})`);
+    if (after === undefined && where === undefined) throw Errors.badConfig(at, 'needs afterInstructions or at (when to deliver)');
+    if (after !== undefined && where !== undefined) throw Errors.badConfig(at, 'takes afterInstructions or at, not both');
+    return { kind, vector: kind === 'irq' ? (vector as number) : undefined, afterInstructions: after, at: where as string | number | undefined, every };
+  });
 }
 
 export const DEFAULT_MEMORY = 64 << 20;
@@ -72,6 +158,15 @@ export function checkLaunchArguments(a: LaunchArguments): LaunchConfig {
     if (typeof v !== 'string') throw Errors.badConfig(name, `must be a string (got ${JSON.stringify(v)})`);
     return v;
   };
+  let interceptVectors: number[] = [];
+  if (a.stopOnExceptions !== undefined && a.stopOnExceptions !== null) {
+    if (!Array.isArray(a.stopOnExceptions)) throw Errors.badConfig('stopOnExceptions', "must be an array of vectors or names such as '#PF'");
+    interceptVectors = a.stopOnExceptions.map((x, i) => {
+      const v = exceptionVector(x);
+      if (v === undefined) throw Errors.badConfig(`stopOnExceptions[${i}]`, `must be an exception vector 0-31 or a name such as '#PF', '#GP', '#DF' (got ${JSON.stringify(x)})`);
+      return v;
+    });
+  }
   const boot = str('boot', a.boot) ?? 'auto';
   if (!['auto', 'multiboot', 'elf64', 'flat'].includes(boot))
     throw Errors.badConfig('boot', `must be one of auto, multiboot, elf64, flat (got ${JSON.stringify(boot)})`);
@@ -87,5 +182,8 @@ export function checkLaunchArguments(a: LaunchArguments): LaunchConfig {
     cwd: str('cwd', a.cwd) || undefined,
     sourceFileMap,
     noDebug: bool('noDebug', a.noDebug),
+    interceptVectors,
+    stacks: checkStacks(a.stacks),
+    inject: checkInject(a.inject),
   };
 }

@@ -12,15 +12,18 @@ import { checkLaunchArguments, type LaunchArguments, type LaunchConfig } from '.
 import { DebugInfo } from './debuginfo';
 import { decodeAt } from './disasm';
 import { DebugError, Errors, messageOf } from './errors';
-import { evaluate, formatValue, interpolate, type EvalContext, type Value } from './expressions';
+import { evaluate, formatValue, interpolate, parse, type EvalContext, type Value } from './expressions';
 import type { DebugHost } from './host';
 import { pcMachine, type Machine, type MachineFactory } from './machine';
-import { hex, readInt, writeInt, translate } from './memory';
+import { hex, hex64, parseAddress, readInt, writeInt, translate } from './memory';
 import { AssemblyFailure, loadProgram, type Program } from './program';
 import { readRegister, writeRegister } from './registers';
 import { unwind, type Frame } from './stack';
 import { CpuWatches } from './watch';
 import { StackView } from './stacks';
+import { Deliveries, INTERRUPT_FILTERS, decodeErrorCode, deliveryName, describeDelivery, filterOf, readFrame, shortName, type Delivery, type DeliveryKind } from './interrupts';
+import { decodeGate, knownStacks, stackOf, symbolStacks, type ConfiguredStack, type KnownStack } from './tables';
+import type { InjectSpec, StackSpec } from './config';
 
 export type EngineState = 'idle' | 'stopped' | 'running' | 'terminated';
 
@@ -51,6 +54,29 @@ export interface ExceptionStop {
   /** The intercepted exception has not been delivered yet: resuming delivers it. */
   pendingDelivery: boolean;
   tripleFault: boolean;
+  /** A stop at a handler's entry: the delivery (stack switch, frame). */
+  delivery?: Delivery;
+  /** The stack before and after delivery (names and RSP). */
+  stackBefore?: string;
+  stackAfter?: string;
+}
+
+/** An enabled exception filter and its condition. */
+export interface FilterSetting {
+  id: string;
+  condition?: string;
+}
+
+/** A scheduled injection (launch `inject`, kstack/inject with `afterInstructions`/`at`). */
+interface Injection {
+  spec: InjectSpec;
+  /** Next delivery time (guest instructions), or NaN for address-triggered ones. */
+  due: number;
+  /** Linear address (as the Cpu's numbers) for `at`. */
+  at?: number;
+  done: boolean;
+  /** Instruction count of the last delivery (an address trigger fires once per visit). */
+  firedAt: number;
 }
 
 export type Granularity = 'line' | 'instruction';
@@ -68,6 +94,8 @@ interface Task {
   advance(budget: number): Outcome | null;
   /** True for runs that may last (continue, step over/out): they report progress. */
   long: boolean;
+  /** Called when the task ends (any outcome, or cancelled): release what it holds. */
+  dispose?(): void;
 }
 
 const EXCEPTION_NAMES: Record<number, string> = {
@@ -80,15 +108,8 @@ export function exceptionName(v: number): string {
   return EXCEPTION_NAMES[v] ?? `exception ${v}`;
 }
 
-/** Exception filters: id -> vectors. */
-export const EXCEPTION_FILTERS: { id: string; label: string; vectors: number[]; default: boolean; description: string }[] = [
-  { id: 'faults', label: 'All CPU exceptions', vectors: [0, 1, 2, 4, 5, 6, 7, 8, 10, 11, 12, 13, 14, 16, 17, 18, 19, 20, 21], default: false, description: 'Stop before the CPU delivers any exception (vectors 0-31 except #BP)' },
-  { id: 'pf', label: '#PF page fault', vectors: [14], default: false, description: 'Stop before a page fault is delivered' },
-  { id: 'gp', label: '#GP general protection', vectors: [13], default: false, description: 'Stop before a general-protection fault is delivered' },
-  { id: 'ud', label: '#UD invalid opcode', vectors: [6], default: false, description: 'Stop before an invalid-opcode exception is delivered' },
-  { id: 'df', label: '#DF double fault', vectors: [8], default: true, description: 'Stop before a double fault is delivered' },
-  { id: 'bp', label: '#BP int3', vectors: [3], default: false, description: 'Stop at INT3 instructions instead of delivering #BP to the guest' },
-];
+/** The exception breakpoint filters (interrupts.ts): after delivery, at the handler's first instruction. */
+export const EXCEPTION_FILTERS = INTERRUPT_FILTERS;
 
 /** Slice length: the CPU runs this long between two looks at the request queue. */
 const SLICE_MS = 8;
@@ -119,13 +140,26 @@ export class Engine {
   private watches?: CpuWatches;
   /** The stacks: switch history, detectors, the Stacks scope (stacks.ts). */
   readonly stackView = new StackView((text, category) => this.emit({ type: 'output', category, text }), (a) => this.where(a));
+  /** Enabled exception filters (id -> condition). */
+  private filters = new Map<string, string | undefined>();
+  /** Deliveries through the IDT: the live ones (their frames still on a stack) and the recent ones. */
+  readonly deliveries = new Deliveries();
+  /** A filter matched a delivery: the run stops at this handler's first instruction. */
+  private entryStop: Delivery | null = null;
+  /** The `stacks` of the launch configuration, resolved; the stacks symbols name (per program). */
+  private configuredStacks: ConfiguredStack[] = [];
+  private symbolStackList: KnownStack[] = [];
+  /** Scheduled injections. */
+  private injections: Injection[] = [];
+  /** Step out of a handler: the read watch on its frame's saved RIP, and the delivery. */
+  private iretWatch: { id: number; delivery: Delivery } | null = null;
 
   constructor(
     readonly host: DebugHost,
     private readonly machineFactory: MachineFactory = pcMachine,
   ) {
     this.breakpoints = new Breakpoints(DebugInfo.empty(), () => this.syncBreakpoints());
-    this.setExceptionFilters(EXCEPTION_FILTERS.filter((f) => f.default).map((f) => f.id));
+    this.setExceptionFilters(EXCEPTION_FILTERS.filter((f) => f.default).map((f) => ({ id: f.id })));
   }
 
   onEvent(fn: (e: EngineEvent) => void): void {
@@ -178,13 +212,22 @@ export class Engine {
     const machine = this.machineFactory({ memoryBytes: config.memoryBytes, serialOutput: (b) => this.onSerial(b), serialInput });
     const err = program.install(machine.cpu);
     if (err) throw Errors.bootFailed(program.path, err);
+    this.interceptMask = config.interceptVectors.reduce((m, v) => m | (1 << v), 0);
     machine.cpu.interceptExceptions = config.noDebug ? 0 : this.interceptMask;
     this.config = config;
     this.program = program;
     this.machine = machine;
     this.watches?.clear();
     this.watches = new CpuWatches(machine.cpu);
+    this.deliveries.clear();
+    this.entryStop = null;
+    this.iretWatch = null;
+    this.symbolStackList = symbolStacks(program.debug);
+    this.configuredStacks = config.stacks.map((st, i) => this.resolveStack(st, i));
+    this.hookDeliveries(machine);
     this.stackView.attach(machine, program.debug, config);
+    this.injections = [];
+    for (const spec of config.inject) this.schedule(spec, `inject[${config.inject.indexOf(spec)}]`);
     this.dead = null;
     this.exception = undefined;
     this.state = 'stopped';
@@ -264,9 +307,11 @@ export class Engine {
     } else this.begin(this.lineStep('in'));
   }
 
+  /** Step out: of a call (after its RET), or from a handler's outermost frame to the instruction its IRET returns to. */
   stepOut(granularity: Granularity): void {
     this.requireStopped();
-    this.begin(this.stepOutTask(granularity));
+    const d = this.handlerAtTop();
+    this.begin(d ? this.stepOutOfHandler(d) : this.stepOutTask(granularity));
   }
 
   /** Set next statement: RIP := address. */
@@ -470,25 +515,36 @@ export class Engine {
     const cpu = m.cpu;
     if (target) cpu.breakpoints.add(Number(BigInt.asIntN(64, target.address)));
     try {
+      if (this.injections.length && this.injectAt(cpu.ip) && this.entryStop) return this.entryStopInfo();
       const end = cpu.instructionCount + budget;
       for (;;) {
         const left = end - cpu.instructionCount;
         if (left <= 0) return null;
         const stop = m.run(left);
         const sv = this.stackView.afterRun(stop);
-        if (sv === 'again') continue;
+        if (this.entryStop && !(stop === StopReason.IoExit && m.exitCode() !== undefined) && stop !== StopReason.TripleFault) return this.entryStopInfo();
+        if (sv === 'again') {
+          const b = this.breakAfterWatch(target);
+          if (b) return b;
+          continue;
+        }
         if (sv) return sv;
         if (stop === StopReason.Limit) return null;
         if (stop === StopReason.Breakpoint) {
           const rip = cpu.rip;
+          if (this.injections.length && this.injectAt(cpu.ip) && this.entryStop) return this.entryStopInfo();
           if (target && rip === target.address && target.when()) return this.stepped();
           const b = this.userBreakAt(rip);
           if (b) return b;
           continue; // run() does not stop at the breakpoint of its first instruction
         }
         if (stop === StopReason.Watchpoint) {
+          const iret = this.iretStop();
           const w = this.watchStop();
           if (w) return w;
+          if (iret) return iret;
+          const b = this.breakAfterWatch(target);
+          if (b) return b;
           continue;
         }
         return this.machineStop(stop);
@@ -498,12 +554,27 @@ export class Engine {
     }
   }
 
+  /**
+   * A run that stopped for a watchpoint and goes on starts at the next instruction, whose
+   * breakpoint run() would skip: the stop there (`target`, a user breakpoint), if any.
+   */
+  private breakAfterWatch(target: Target | null): StopInfo | null {
+    const cpu = this.cpu;
+    if (!cpu.breakpoints.has(cpu.ip)) return null;
+    const rip = cpu.rip;
+    if (target && rip === target.address && target.when()) return this.stepped();
+    return this.userBreakAt(rip);
+  }
+
   /** Exactly one instruction (or one exception delivery); a stop, or null. */
   private stepOne(): Outcome | null {
-    const stop = this.machine!.step();
+    const m = this.machine!;
+    if (this.injections.length && this.injectAt(m.cpu.ip) && this.entryStop) return this.entryStopInfo();
+    const stop = m.step();
     const sv = this.stackView.afterRun(stop);
+    if (this.entryStop && !(stop === StopReason.IoExit && m.exitCode() !== undefined) && stop !== StopReason.TripleFault) return this.entryStopInfo();
     if (sv) return sv === 'again' ? null : sv;
-    if (stop === StopReason.Watchpoint) return this.watchStop();
+    if (stop === StopReason.Watchpoint) return this.iretStop() ?? this.watchStop();
     if (stop !== StopReason.None && stop !== StopReason.Limit) return this.machineStop(stop);
     return null;
   }
@@ -537,6 +608,8 @@ export class Engine {
           this.dead = `the machine shut down (${cause})`;
           return { reason: 'exception', description: `Shutdown at ${this.where(cpu.rip)}: ${cause}`, text: 'shutdown' };
         }
+        if (!this.filters.has('triple') && !cpu.internalError)
+          return { exit: 0, why: `the CPU triple-faulted at ${this.where(cpu.rip)}; the 'Triple fault' filter is off, so the session ends (as QEMU -no-reboot exits)` };
         return { reason: 'exception', description: `Triple fault at ${this.where(cpu.rip)}: an exception occurred while delivering a double fault${why}`, text: 'triple fault' };
       }
       case StopReason.IoExit: {
@@ -613,6 +686,7 @@ export class Engine {
       }
       if (progress) this.emit({ type: 'progressEnd', id: progress, message: `${this.cpu.instructionCount - i0} instructions` });
       this.task = null;
+      task.dispose?.();
       if ('exit' in outcome) {
         this.emit({ type: 'output', category: 'console', text: `kstack: ${outcome.why}\n` });
         this.emit({ type: 'exited', exitCode: outcome.exit });
@@ -626,6 +700,7 @@ export class Engine {
 
   private cancelRun(): void {
     this.runGeneration++;
+    this.task?.dispose?.();
     this.task = null;
     if (this.state === 'running') this.state = 'stopped';
   }
@@ -655,11 +730,326 @@ export class Engine {
     return r === StopReason.None ? null : this.machineStop(r);
   }
 
-  setExceptionFilters(ids: string[]): void {
-    let mask = 0;
-    for (const f of EXCEPTION_FILTERS) if (ids.includes(f.id)) for (const v of f.vectors) mask |= 1 << v;
-    this.interceptMask = mask;
-    if (this.machine) this.cpu.interceptExceptions = this.config?.noDebug ? 0 : mask;
+  /** The enabled exception filters (after-delivery stops at handler entry), each with its condition. */
+  setExceptionFilters(filters: FilterSetting[]): void {
+    const known = new Set(EXCEPTION_FILTERS.map((f) => f.id));
+    const map = new Map<string, string | undefined>();
+    for (const f of filters) {
+      if (!known.has(f.id)) continue; // another part's filter (stacks.ts)
+      const c = f.condition?.trim();
+      if (c) {
+        try {
+          parse(c);
+        } catch (e) {
+          throw Errors.badArguments('setExceptionBreakpoints', `the condition of '${f.id}' does not parse: ${messageOf(e)}`);
+        }
+      }
+      map.set(f.id, c || undefined);
+    }
+    this.filters = map;
+  }
+
+  // ---- interrupt and exception entry -------------------------------------------------------------
+
+  /** Every stack the debugger knows now (launch configuration, symbols, the TSS's slots). */
+  knownStacks(): KnownStack[] {
+    return knownStacks(this.cpu, this.debug, this.configuredStacks, this.symbolStackList);
+  }
+
+  private resolveStack(st: StackSpec, i: number): ConfiguredStack {
+    const at = (k: 'base' | 'top'): bigint | undefined => {
+      const v = st[k];
+      if (v === undefined) return undefined;
+      if (typeof v === 'number') return BigInt(v);
+      try {
+        return parseAddress(v) ?? this.evaluate(v).value;
+      } catch (e) {
+        throw Errors.badConfig(`stacks[${i}].${k}`, `'${v}' is not an address or a symbol of the program (${messageOf(e)})`);
+      }
+    };
+    let base = at('base');
+    let top = at('top');
+    const size = st.size !== undefined ? BigInt(st.size) : undefined;
+    if (base === undefined) base = top! - size!;
+    if (top === undefined) top = base + size!;
+    if (top <= base) throw Errors.badConfig(`stacks[${i}]`, `'${st.name}' has its top (0x${top.toString(16)}) at or below its base (0x${base.toString(16)})`);
+    return { name: st.name, base, top };
+  }
+
+  /** Chains the engine to the CPU's delivery hook and the machine's event hook (injections). */
+  private hookDeliveries(machine: Machine): void {
+    const cpu = machine.cpu;
+    const prevDeliver = cpu.onDeliver;
+    cpu.onDeliver = (v, code, kind, slot, newCpl, newRsp) => {
+      prevDeliver?.(v, code, kind, slot, newCpl, newRsp);
+      if (this.machine === machine) this.onDeliver(v, code, kind, slot, newCpl, newRsp);
+    };
+    const prevEvent = cpu.onEvent;
+    cpu.onEvent = (c) => {
+      if (this.machine === machine && c.instructionCount >= this.nextDue()) this.injectDue();
+      prevEvent?.(c);
+      const due = this.nextDue();
+      if (due < c.eventAt) c.eventAt = due;
+    };
+  }
+
+  /** cpu.onDeliver, before the CPU commits: record the delivery; a filter that matches stops at the handler. */
+  private onDeliver(v: number, code: number, kind: number, slot: string, newCpl: number, newRsp: number): void {
+    const cpu = this.cpu;
+    const k: DeliveryKind = kind === 0 ? 'exception' : kind === 1 ? 'software' : v === 2 ? 'nmi' : 'external';
+    const rspAfter = BigInt.asUintN(64, BigInt(newRsp));
+    const d: Delivery = {
+      vector: v,
+      kind: k,
+      errorCode: code,
+      slot,
+      cplBefore: cpu.cpl,
+      cplAfter: newCpl,
+      rspBefore: BigInt.asUintN(64, BigInt(cpu.rsp())),
+      rspAfter,
+      frame: rspAfter + (code >= 0 ? 8n : 0n),
+      rip: BigInt.asUintN(64, BigInt(cpu.ip)),
+      cs: cpu.segSel[1]!,
+      rflags: cpu.rflags,
+      handler: this.gateTarget(v),
+      cr2: BigInt.asUintN(64, BigInt(cpu.cr2)),
+      count: cpu.instructionCount,
+      filter: filterOf(v, k),
+    };
+    this.deliveries.push(d, this.knownStacks());
+    if (this.config?.noDebug || this.entryStop || !this.filters.has(d.filter)) return;
+    const cond = this.filters.get(d.filter);
+    if (cond && !this.filterCondition(cond, d)) return;
+    this.entryStop = d;
+    // Stop at the handler's first instruction: a breakpoint there for deliveries at an
+    // instruction boundary, a stop request for those out of a faulting instruction.
+    cpu.breakpoints.add(Number(BigInt.asIntN(64, d.handler)));
+    cpu.requestStop(StopReason.IoExit);
+  }
+
+  /** The handler address the IDT gives for `vector` (the CPU has read the same gate). */
+  private gateTarget(vector: number): bigint {
+    const cpu = this.cpu;
+    const base = BigInt.asUintN(64, BigInt(cpu.idtBase));
+    const long = (cpu.efer & (1 << 10)) !== 0;
+    const size = long ? 16 : 8;
+    const lo = readInt(cpu, base + BigInt(vector * size), 8) ?? 0n;
+    const hi = long ? readInt(cpu, base + BigInt(vector * size + 8), 8) ?? 0n : 0n;
+    return decodeGate(vector, lo, hi, long).handler;
+  }
+
+  /** A filter's condition: `vector`, `cpl` (the interrupted context's), `errorCode`, registers, memory. */
+  private filterCondition(cond: string, d: Delivery): boolean {
+    const base = this.evalContext();
+    const extra: Record<string, bigint> = {
+      vector: BigInt(d.vector),
+      cpl: BigInt(d.cplBefore),
+      errorcode: BigInt(Math.max(0, d.errorCode)),
+      error_code: BigInt(Math.max(0, d.errorCode)),
+    };
+    const ctx: EvalContext = { ...base, readRegister: (n) => (n in extra ? { value: extra[n]!, size: 8 } : base.readRegister(n)) };
+    try {
+      return evaluate(cond, ctx).value !== 0n;
+    } catch (e) {
+      this.emit({ type: 'output', category: 'stderr', text: `exception filter condition '${cond}': ${messageOf(e)} (stopping)\n` });
+      return true;
+    }
+  }
+
+  /** After a run stopped with a delivery's entry stop pending: the stop at the handler. */
+  private entryStopInfo(): StopInfo {
+    const d = this.entryStop!;
+    this.entryStop = null;
+    const cpu = this.cpu;
+    cpu.run(0); // drop the stop request if a breakpoint at the handler answered first
+    cpu.watchHits.length = 0;
+    this.watches?.snapshot();
+    this.syncBreakpoints();
+    const stacks = this.knownStacks();
+    let description = describeDelivery(d, stacks);
+    if (cpu.rip !== d.handler)
+      description += ` (the handler's first instructions have run: the event was delivered as the run resumed; stopped at ${this.where(cpu.rip)})`;
+    const before = stackOf(stacks, d.rspBefore);
+    const after = stackOf(stacks, d.rspAfter);
+    this.exception = {
+      vector: d.vector,
+      errorCode: d.errorCode,
+      cr2: d.cr2,
+      rip: d.rip,
+      pendingDelivery: false,
+      tripleFault: false,
+      delivery: d,
+      stackBefore: before?.name,
+      stackAfter: after?.name,
+    };
+    return { reason: 'exception', description, text: shortName(d) };
+  }
+
+  /**
+   * What exceptionInfo shows for a stop at a handler's entry: the vector, the error code decoded,
+   * CR2, the interrupted CS:RIP with its source location, RSP and the stack before and after.
+   */
+  entryReport(): { id: string; typeName: string; lines: string[]; data: Record<string, unknown> } | undefined {
+    const e = this.exception;
+    const d = e?.delivery;
+    if (!e || !d) return undefined;
+    const cpu = this.cpu;
+    const q = (a: bigint, n: number) => {
+      const out: string[] = [];
+      for (let i = 0; i < n; i++) {
+        const v = readInt(cpu, a + BigInt(8 * i), 8);
+        out.push(v === undefined ? '??' : hex(v));
+      }
+      return out;
+    };
+    const row = this.debug.lineAt(d.rip);
+    const source = row ? `${row.file}:${row.line}` : undefined;
+    const fr = readFrame(cpu, d);
+    const errorText = decodeErrorCode(d.vector, d.errorCode);
+    const lines = [
+      `${deliveryName(d)}, ${d.kind}${d.kind === 'exception' ? ` (${exceptionName(d.vector)})` : ''}`,
+      `error code: ${errorText}`,
+      `CR2: ${hex(d.cr2)}`,
+      `interrupted at CS:RIP ${hex(d.cs)}:${hex(d.rip)} ${this.where(d.rip)}, CPL ${d.cplBefore}`,
+      `RSP before: ${hex(d.rspBefore)} (${e.stackBefore ?? 'no known stack'})`,
+      `RSP after: ${hex(d.rspAfter)} (${e.stackAfter ?? 'no known stack'}${d.slot ? `, from the TSS's ${d.slot}` : ', same stack'})`,
+      `frame at ${hex(d.frame)}: RIP ${fr.rip === undefined ? '??' : hex(fr.rip)}, CS ${fr.cs === undefined ? '??' : hex(fr.cs)}, RFLAGS ${fr.rflags === undefined ? '??' : hex(fr.rflags)}, RSP ${fr.rsp === undefined ? '??' : hex(fr.rsp)}, SS ${fr.ss === undefined ? '??' : hex(fr.ss)}`,
+      `stack before (at ${hex(d.rspBefore)}): ${q(d.rspBefore, 4).join(' ')}`,
+      `stack after (at ${hex(d.rspAfter)}): ${q(d.rspAfter, d.errorCode >= 0 ? 6 : 5).join(' ')}`,
+    ];
+    return {
+      id: shortName(d),
+      typeName: deliveryName(d),
+      lines,
+      data: {
+        vector: d.vector,
+        kind: d.kind,
+        errorCode: d.errorCode >= 0 ? d.errorCode : undefined,
+        errorCodeDecoded: errorText,
+        cr2: hex64(d.cr2),
+        cs: d.cs,
+        rip: hex64(d.rip),
+        source,
+        cplBefore: d.cplBefore,
+        cplAfter: d.cplAfter,
+        rspBefore: hex64(d.rspBefore),
+        rspAfter: hex64(d.rspAfter),
+        stackBefore: e.stackBefore,
+        stackAfter: e.stackAfter,
+        tssSlot: d.slot || undefined,
+        frame: hex64(d.frame),
+        handler: hex64(d.handler),
+      },
+    };
+  }
+
+  /** The live delivery whose handler's outermost frame is the top frame (Step Out runs to its IRET). */
+  handlerAtTop(): Delivery | undefined {
+    const f = this.frames(2);
+    return f[1]?.label;
+  }
+
+  private stepOutOfHandler(d: Delivery): Task {
+    const cpu = this.cpu;
+    const id = cpu.addWatch(Number(BigInt.asIntN(64, d.frame)), 8, true, false);
+    this.iretWatch = { id, delivery: d };
+    return {
+      long: true,
+      advance: (n) => this.runFree(n, null),
+      dispose: () => {
+        cpu.removeWatch(id);
+        if (this.iretWatch?.id === id) this.iretWatch = null;
+      },
+    };
+  }
+
+  /** A read of the watched frame slot: the IRETQ that consumed the frame (then: stop), or a read by the handler. */
+  private iretStop(): StopInfo | null {
+    const w = this.iretWatch;
+    const cpu = this.cpu;
+    if (!w || !cpu.watchHits.some((h) => h.id === w.id)) return null;
+    const d = w.delivery;
+    const rsp = cpu.getReg('rsp');
+    const stacks = this.knownStacks();
+    const frameStack = stackOf(stacks, d.frame);
+    const inHandler = rsp <= d.frame && (frameStack ? stackOf(stacks, rsp) === frameStack : d.frame - rsp < 1n << 16n);
+    if (inHandler || readInt(cpu, d.frame, 8) !== cpu.rip) return null;
+    this.deliveries.prune(rsp, stacks);
+    return { reason: 'step', description: `Stepped out of the ${deliveryName(d)} handler: IRETQ returned to ${this.where(cpu.rip)}` };
+  }
+
+  // ---- injection ---------------------------------------------------------------------------------
+
+  /** Schedules an injection (launch `inject`, kstack/inject with afterInstructions or at). */
+  schedule(spec: InjectSpec, where = 'kstack/inject'): void {
+    const m = this.machine;
+    if (!m) throw Errors.notLaunched();
+    if (!m.inject) throw Errors.noInjection();
+    const inj: Injection = { spec, due: NaN, done: false, firedAt: -1 };
+    if (spec.afterInstructions !== undefined) {
+      inj.due = spec.afterInstructions;
+      if (where === 'kstack/inject' && inj.due < this.cpu.instructionCount)
+        throw Errors.badInjection(`afterInstructions ${inj.due} is in the past (${this.cpu.instructionCount} instructions have run)`);
+    } else if (spec.at !== undefined) {
+      let a: bigint;
+      if (typeof spec.at === 'number') a = BigInt(spec.at);
+      else {
+        try {
+          a = parseAddress(spec.at) ?? this.evaluate(spec.at).value;
+        } catch (e) {
+          const why = `at: '${spec.at}' is not an address or a symbol of the program (${messageOf(e)})`;
+          throw where === 'kstack/inject' ? Errors.badInjection(why) : Errors.badConfig(`${where}.at`, why.slice(4));
+        }
+      }
+      inj.at = Number(BigInt.asIntN(64, a));
+    }
+    this.injections.push(inj);
+    const cpu = this.cpu;
+    if (inj.due < cpu.eventAt) cpu.eventAt = inj.due;
+    cpu.attention();
+    this.syncBreakpoints();
+  }
+
+  /** The next instruction count at which an injection is due (Infinity: none). */
+  private nextDue(): number {
+    let due = Infinity;
+    for (const i of this.injections) if (!i.done && i.due < due) due = i.due;
+    return due;
+  }
+
+  private fire(inj: Injection): void {
+    const why = this.machine!.inject!(inj.spec.kind, inj.spec.vector);
+    inj.firedAt = this.cpu.instructionCount;
+    if (why) this.emit({ type: 'output', category: 'stderr', text: `kstack: inject ${inj.spec.kind}: ${why}\n` });
+    if (inj.spec.every) {
+      const now = this.cpu.instructionCount;
+      inj.due = (Number.isNaN(inj.due) ? now : inj.due) + inj.spec.every;
+      while (inj.due <= now) inj.due += inj.spec.every;
+      if (inj.at !== undefined) inj.at = undefined;
+    } else inj.done = true;
+  }
+
+  /** From the machine's event hook: the injections due now. */
+  private injectDue(): void {
+    const now = this.cpu.instructionCount;
+    for (const inj of this.injections) if (!inj.done && inj.due <= now) this.fire(inj);
+  }
+
+  /** Injections triggered by RIP reaching `ip`: fire them and deliver at this boundary; true if any fired. */
+  private injectAt(ip: number): boolean {
+    let fired = false;
+    for (const inj of this.injections)
+      if (!inj.done && inj.at === ip && inj.firedAt !== this.cpu.instructionCount) {
+        this.fire(inj);
+        fired = true;
+      }
+    if (fired) {
+      // Let the machine take the event now (an NMI or #MC is delivered at once; an IRQ is raised).
+      const cpu = this.cpu;
+      cpu.onEvent?.(cpu);
+      this.syncBreakpoints();
+    }
+    return fired;
   }
 
   /** cpu.breakpoints := the user's code breakpoints. */
@@ -675,6 +1065,7 @@ export class Engine {
     set.clear();
     if (this.config?.noDebug) return;
     for (const a of this.breakpoints.addresses()) set.add(Number(BigInt.asIntN(64, a)));
+    for (const i of this.injections) if (!i.done && i.at !== undefined) set.add(i.at);
   }
 
   // ---- serial ------------------------------------------------------------------------------------
@@ -702,8 +1093,44 @@ export class Engine {
     return name ?? (file ? `${hex(addr)} (${file})` : hex(addr));
   }
 
+  /**
+   * The call stack: the handler's frames, a label frame for each live delivery, then the frames
+   * of the context it interrupted (from the frame the CPU pushed: RIP, RSP), through any nesting.
+   * When it crosses interrupt frames, each frame names the stack it is on.
+   */
   frames(max = 64): Frame[] {
-    return unwind(this.cpu, max, this.program?.unwinder);
+    const cpu = this.cpu;
+    const cfi = this.program?.unwinder;
+    if (this.deliveries.live.length === 0) return unwind(cpu, max, cfi);
+    const stacks = this.knownStacks();
+    const rsp = cpu.getReg('rsp');
+    this.deliveries.prune(rsp, stacks);
+    const live = this.deliveries.live;
+    if (live.length === 0) return unwind(cpu, max, cfi);
+    const name = (sp: bigint) => stackOf(stacks, sp)?.name ?? 'no known stack';
+    const out: Frame[] = [];
+    let part = unwind(cpu, max, cfi);
+    let sp = rsp;
+    for (let i = live.length - 1; i >= 0 && out.length < max; i--) {
+      const d = live[i]!;
+      for (const f of part) {
+        if (f.slot !== undefined && (f.interrupted || (f.slot >= d.frame && f.slot - d.frame < 1n << 20n))) break;
+        f.stack = name(f.slot ?? sp);
+        out.push(f);
+      }
+      const fr = readFrame(cpu, d);
+      out.push({ pc: fr.rip ?? d.rip, how: 'label', label: d, slot: d.frame, stack: name(d.frame) });
+      sp = fr.rsp ?? d.rspBefore;
+      const regs = { rip: fr.rip ?? d.rip, rsp: sp, rbp: i === live.length - 1 ? cpu.getReg('rbp') : undefined };
+      part = unwind(cpu, Math.max(1, max - out.length), cfi, regs);
+      part[0]!.interrupted = true;
+    }
+    for (const f of part) {
+      if (out.length >= max) break;
+      f.stack = name(f.slot ?? sp);
+      out.push(f);
+    }
+    return out;
   }
 
   evalContext(): EvalContext {

@@ -16,6 +16,7 @@ import { hex64, parseAddress, readBytes, writeBytes } from './memory';
 import { readRegister, registerNames } from './registers';
 import type { Frame } from './stack';
 import { Variables } from './variables';
+import { deliveryName, type Delivery } from './interrupts';
 import { cpuMode, stacks, walkPageTables } from './system';
 import { STACK_FILTERS } from './stacks';
 
@@ -24,6 +25,11 @@ const MAX_READ = 1 << 20;
 
 function basename(p: string): string {
   return p.slice(Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\')) + 1);
+}
+
+/** A label frame's text: `NMI (vector 2) · IST1 · from CPL 0`. */
+function labelText(d: Delivery): string {
+  return `${deliveryName(d)} · ${d.slot || 'same stack'} · from CPL ${d.cplBefore}`;
 }
 
 export class KStackSession extends DebugSession {
@@ -170,7 +176,15 @@ export class KStackSession extends DebugSession {
       supportsValueFormattingOptions: true,
       supportsCancelRequest: true,
       supportsBreakpointLocationsRequest: true,
-      exceptionBreakpointFilters: EXCEPTION_FILTERS.map((f) => ({ filter: f.id, label: f.label, description: f.description, default: f.default })),
+      supportsExceptionFilterOptions: true,
+      exceptionBreakpointFilters: EXCEPTION_FILTERS.map((f) => ({
+        filter: f.id,
+        label: f.label,
+        description: f.description,
+        default: f.default,
+        supportsCondition: f.id !== 'triple',
+        conditionDescription: f.id !== 'triple' ? 'Stop only when this holds, e.g. vector == 0x40, cpl == 3, errorCode & 2 (registers and memory as in Watch)' : undefined,
+      })),
     };
     response.body.exceptionBreakpointFilters!.push(...STACK_FILTERS.map((f) => ({ filter: f.id, label: f.label, description: f.description, default: f.default })));
     this.sendResponse(response);
@@ -279,8 +293,12 @@ export class KStackSession extends DebugSession {
     this.handle(response, () => {
       const filters = Array.isArray(args?.filters) ? args.filters : [];
       this.engine.stackView.setFilters([...filters, ...(Array.isArray(args?.filterOptions) ? args.filterOptions.map((o) => o.filterId) : [])]);
-      this.engine.setExceptionFilters(filters);
-      return { breakpoints: filters.map(() => ({ verified: true })) };
+      const options = Array.isArray(args?.filterOptions) ? args.filterOptions : [];
+      this.engine.setExceptionFilters([
+        ...filters.map((id) => ({ id: String(id) })),
+        ...options.map((o) => ({ id: String(o.filterId), condition: typeof o.condition === 'string' ? o.condition : undefined })),
+      ]);
+      return { breakpoints: [...filters, ...options].map(() => ({ verified: true })) };
     });
   }
 
@@ -427,9 +445,10 @@ export class KStackSession extends DebugSession {
       const debug = this.engine.debug;
       const frames = this.frames.slice(start, start + levels).map((f, i): DebugProtocol.StackFrame => {
         const idx = start + i;
+        if (f.label) return { id: idx + 1, name: labelText(f.label), line: 0, column: 0, presentationHint: 'label' };
         const lookup = idx === 0 || f.interrupted ? f.pc : f.pc - 1n;
         const row = debug.lineAt(lookup);
-        const name = debug.describe(f.pc) ?? hex64(f.pc);
+        const name = (debug.describe(f.pc) ?? hex64(f.pc)) + (f.stack ? ` [${f.stack}]` : '');
         const frame: DebugProtocol.StackFrame = {
           id: idx + 1,
           name,
@@ -559,6 +578,14 @@ export class KStackSession extends DebugSession {
       const stackInfo = stop && this.engine.stackView.exceptionInfo(stop.description);
       if (stackInfo) return stackInfo;
       if (!e || !stop) return { exceptionId: 'none', description: 'the CPU did not stop on an exception', breakMode: 'never' as const };
+      const entry = this.engine.entryReport();
+      if (entry)
+        return {
+          exceptionId: entry.id,
+          description: stop.description,
+          breakMode: 'always' as const,
+          details: { message: stop.description, typeName: entry.typeName, stackTrace: entry.lines.join('\n'), kstack: entry.data } as DebugProtocol.ExceptionDetails,
+        };
       const id = e.tripleFault ? 'triple fault' : exceptionName(e.vector).split(' ')[0]!;
       return {
         exceptionId: id,
@@ -715,6 +742,21 @@ export class KStackSession extends DebugSession {
           if (kind === 'irq' && !(typeof vector === 'number' && Number.isInteger(vector) && vector >= 32 && vector <= 255))
             throw Errors.badInjection(`an IRQ needs a vector from 32 to 255 (got ${JSON.stringify(vector)})`);
           if (!m.inject) throw Errors.noInjection();
+          const after = a['afterInstructions'];
+          const at = a['at'];
+          const every = a['every'];
+          if (after !== undefined || at !== undefined) {
+            // Later: at an instruction count (guest time since reset) or when RIP reaches an address.
+            if (after !== undefined && at !== undefined) throw Errors.badInjection('give afterInstructions or at, not both');
+            if (after !== undefined && !(typeof after === 'number' && Number.isSafeInteger(after) && after >= 0))
+              throw Errors.badInjection(`afterInstructions must be an instruction count (got ${JSON.stringify(after)})`);
+            if (at !== undefined && typeof at !== 'string' && !(typeof at === 'number' && Number.isSafeInteger(at) && at >= 0))
+              throw Errors.badInjection(`at must be an address or a symbol (got ${JSON.stringify(at)})`);
+            if (every !== undefined && !(typeof every === 'number' && Number.isSafeInteger(every) && every >= 1))
+              throw Errors.badInjection(`every must be a number of instructions >= 1 (got ${JSON.stringify(every)})`);
+            this.engine.schedule({ kind, vector: kind === 'irq' ? (vector as number) : undefined, afterInstructions: after as number | undefined, at: at as string | number | undefined, every: every as number | undefined });
+            return {};
+          }
           const why = m.inject(kind, vector as number | undefined);
           if (why) throw Errors.badInjection(why);
           return {};

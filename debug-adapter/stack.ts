@@ -13,8 +13,12 @@ export interface Frame {
   pc: bigint;
   /** Where the return address was found (callers only). */
   slot?: bigint;
-  /** How the frame was found. */
-  how: 'rip' | 'cfi' | 'frame pointer' | 'stack scan';
+  /** How the frame was found ('label': the line between a handler and the context it interrupted). */
+  how: 'rip' | 'cfi' | 'frame pointer' | 'stack scan' | 'label';
+  /** Label frames: the delivery whose frame separates the handler from the interrupted context. */
+  label?: import('./interrupts').Delivery;
+  /** The name of the stack the frame lives on (set when the call stack crosses interrupt frames). */
+  stack?: string;
   /** The frame was interrupted (an interrupt or exception frame below it): pc is the interrupted instruction, not a return address. */
   interrupted?: boolean;
   /** The frame's registers, where they are known (the top frame; callers CFI recovered). */
@@ -36,13 +40,18 @@ const CFI_REGS = ['rax', 'rbx', 'rcx', 'rdx', 'rsi', 'rdi', 'rbp', 'rsp', 'r8', 
 const MAX_SCAN_QWORDS = 4096;
 const MAX_STACK_SPAN = 1n << 20n;
 
-export function unwind(cpu: Cpu, maxFrames = 64, cfi?: FrameUnwinder): Frame[] {
+/**
+ * The frames from the CPU's registers, or from `start` (an interrupted context: its RIP, RSP and
+ * whatever registers are known).
+ */
+export function unwind(cpu: Cpu, maxFrames = 64, cfi?: FrameUnwinder, start?: RegisterSet): Frame[] {
   const top: RegisterSet = {};
-  for (const r of CFI_REGS) top[r] = cpu.getReg(r);
-  const frames: Frame[] = [{ pc: cpu.rip, how: 'rip', regs: top }];
+  if (start) Object.assign(top, start);
+  else for (const r of CFI_REGS) top[r] = cpu.getReg(r);
+  const frames: Frame[] = [{ pc: top['rip'] ?? cpu.rip, how: 'rip', regs: top }];
   if (maxFrames <= 1) return frames;
-  let rsp = cpu.getReg('rsp');
-  let rbp = cpu.getReg('rbp');
+  let rsp = top['rsp'] ?? cpu.getReg('rsp');
+  let rbp = top['rbp'] ?? 0n;
   if (cfi) {
     const read = (a: bigint, n: number) => {
       const { data, readable } = readBytes(cpu, a, n);
@@ -70,7 +79,7 @@ export function unwind(cpu: Cpu, maxFrames = 64, cfi?: FrameUnwinder): Frame[] {
       return frames.concat(rest);
     }
   }
-  return frames.concat(heuristic(cpu, cpu.rip, rsp, rbp, maxFrames - 1, false));
+  return frames.concat(heuristic(cpu, frames[0]!.pc, rsp, rbp, maxFrames - 1, false));
 }
 
 /** Callers of the frame at `pc` with stack pointer `rsp`: frame-pointer chain, else stack scan. */

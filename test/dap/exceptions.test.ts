@@ -1,6 +1,6 @@
-// Exception filters: stop before the CPU delivers an exception (state as before the faulting
-// instruction), exceptionInfo, delivery on continue, the #DF default, a triple fault ending the
-// machine's run.
+// Stops before delivery (launch `stopOnExceptions`: the state as before the faulting instruction,
+// delivery on continue), exceptionInfo, the triple fault (its filter on: a stop the machine cannot
+// run after; off: the session ends). Stops after delivery: interrupts.test.ts.
 
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -18,16 +18,8 @@ afterEach(async () => {
 });
 
 describe('exceptions', () => {
-  it('advertises the filters, #DF on by default', async () => {
-    const init = await dc.initializeRequest();
-    const filters = init.body!.exceptionBreakpointFilters!;
-    expect(filters.map((f) => f.filter)).toEqual(['faults', 'pf', 'gp', 'ud', 'df', 'bp']);
-    expect(filters.filter((f) => f.default).map((f) => f.filter)).toEqual(['df']);
-  });
-
-  it('stops on INT3 and #UD before delivery, then on the #DF their delivery causes, then on the triple fault', async () => {
-    await launchToEntry(dc, { program: FAULTS });
-    await dc.setExceptionBreakpointsRequest({ filters: ['bp', 'ud', 'df'] });
+  it('stopOnExceptions: INT3 and #UD before delivery, then the #DF their delivery causes, then the triple fault', async () => {
+    await launchToEntry(dc, { program: FAULTS, stopOnExceptions: ['#BP', 6, '#df'] });
     let ev = await stopAfter(dc, () => dc.continueRequest({ threadId: 1 }));
     expect(ev.body.reason).toBe('exception');
     expect(ev.body.description).toMatch(/^Exception #BP breakpoint at/);
@@ -48,12 +40,32 @@ describe('exceptions', () => {
     expect((await topFrame(dc)).line).toBe(L('f-ud2')); // a fault: RIP at the instruction
     expect(await evaluate(dc, 'rbx')).toBe('0x2');
 
-    await dc.setExceptionBreakpointsRequest({ filters: [] });
+    ev = await stopAfter(dc, () => dc.continueRequest({ threadId: 1 }));
+    expect(ev.body.description).toMatch(/^Exception #DF double fault/);
+    // The 'Triple fault' filter is on by default.
     ev = await stopAfter(dc, () => dc.continueRequest({ threadId: 1 }));
     expect(ev.body.description).toMatch(/^Triple fault at/);
     expect((await dc.exceptionInfoRequest({ threadId: 1 })).body.exceptionId).toBe('triple fault');
     expect(await failure(dc.continueRequest({ threadId: 1 }))).toMatch(/the machine cannot run any more: the CPU triple-faulted/);
     // Still inspectable.
     expect(await evaluate(dc, 'rax')).toBe('0x1');
+  });
+
+  it('with the triple fault filter off, a triple fault ends the session', async () => {
+    await launchToEntry(dc, { program: FAULTS });
+    await dc.setExceptionBreakpointsRequest({ filters: [] });
+    const [exited, output] = await Promise.all([
+      dc.waitForEvent('exited'),
+      dc.waitForEvent('output'),
+      dc.waitForEvent('terminated'),
+      dc.continueRequest({ threadId: 1 }),
+    ]);
+    expect(exited.body.exitCode).toBe(0);
+    expect(output.body.output).toMatch(/the CPU triple-faulted at .*'Triple fault' filter is off/);
+  });
+
+  it("rejects stopOnExceptions entries that are not exceptions, naming the entry", async () => {
+    await dc.initializeRequest();
+    expect(await failure(dc.launch({ program: FAULTS, stopOnExceptions: ['#PF', 'page fault'] }))).toMatch(/stopOnExceptions\[1\]' must be an exception vector 0-31 or a name/);
   });
 });

@@ -34,8 +34,7 @@ describe('the PC machine', () => {
   });
 
   it('injects an NMI: delivered at the next boundary (here through no IDT: #GP with error code (2 << 3) | IDT | EXT)', async () => {
-    await launchToEntry(dc, { program: program('calls.asm') });
-    await dc.setExceptionBreakpointsRequest({ filters: ['gp'] });
+    await launchToEntry(dc, { program: program('calls.asm'), stopOnExceptions: ['#GP'] });
     await dc.customRequest('kstack/inject', { kind: 'nmi' });
     const ev = await stopAfter(dc, () => dc.continueRequest({ threadId: 1 }));
     expect(ev.body.description).toMatch(/^Exception #GP general protection \(error code 0x13\)/);
