@@ -469,7 +469,7 @@ export class StackTracker {
     // Frames RSP has moved above (on their stack) are gone.
     for (let i = this.live.length - 1; i >= 0; i--) {
       const f = this.live[i]!;
-      if (after > f.ripSlot && after <= f.high + PAGE * 4 && before <= f.ripSlot) this.live.splice(i, 1);
+      if (after > f.ripSlot && after <= f.high + PAGE * 4 && before <= f.ripSlot && this.stackAt(after) === this.stackAt(f.ripSlot)) this.live.splice(i, 1);
     }
     const from = this.stackAt(before);
     const to = this.stackAt(after);
