@@ -184,6 +184,9 @@ interface ListItem {
 }
 
 const MAX_SECTION_BYTES = 64 * 1024 * 1024;
+/** Encodings of address-independent instructions by encodeKey (results are never modified: the caller copies the bytes). */
+const ENCODE_CACHE = new Map<string, EncodeResult>();
+const ENCODE_CACHE_MAX = 50_000;
 
 // ---------------------------------------------------------------------------------------------
 
@@ -1236,10 +1239,22 @@ export class Assembler {
     let r: EncodeResult;
     if (memo && sameEncoding(memo.ins, memo.ctx, ins, ctx, addrDep)) r = memo.res;
     else {
-      try {
-        r = this.enc(ins, ctx);
-      } catch (e) {
-        r = { ok: false, error: `internal encoder error: ${e instanceof Error ? e.message : String(e)}` };
+      // instructions that do not depend on their address encode the same wherever they are written
+      // (`push rbp`, `mov rbp, rsp`...): one encoding per distinct instruction, shared by every
+      // assembly in this process (the encoder is a pure function of the instruction and the mode)
+      const key = !addrDep && this.enc === encode ? encodeKey(ins, ctx, false) : '';
+      const hit = key ? ENCODE_CACHE.get(key) : undefined;
+      if (hit) r = hit;
+      else {
+        try {
+          r = this.enc(ins, ctx);
+        } catch (e) {
+          r = { ok: false, error: `internal encoder error: ${e instanceof Error ? e.message : String(e)}` };
+        }
+        if (key) {
+          if (ENCODE_CACHE.size >= ENCODE_CACHE_MAX) ENCODE_CACHE.clear();
+          ENCODE_CACHE.set(key, r);
+        }
       }
       (st as InsnMemo).memo = { ins, ctx, res: r };
     }
@@ -1249,7 +1264,8 @@ export class Assembler {
       return;
     }
     for (const w of r.warnings ?? []) this.diag.warning(w, loc, st.mc, st.operands[st.operands.length - 1]?.e ?? st.me);
-    const bytes = r.bytes.slice();
+    // the encoding may be shared (memo, cache): copy it only where relocations write into it
+    const bytes = this.isElf && r.fixups.length ? r.bytes.slice() : r.bytes;
     if (sec && this.isElf) {
       const base = BigInt(sec.size);
       for (const f of r.fixups) {
@@ -1913,7 +1929,7 @@ function sameEncoding(a: AsmInstruction, ac: EncodeContext, b: AsmInstruction, b
       }
       case 'far': {
         const z = y as typeof x;
-        if (x.segment !== z.segment || x.offset !== z.offset || x.known !== z.known) return false;
+        if (x.segment !== z.segment || x.offset !== z.offset || x.known !== z.known || x.size !== z.size || x.segmentKnown !== z.segmentKnown) return false;
         break;
       }
       case 'mem': {
@@ -1941,7 +1957,7 @@ export function encodeKey(ins: AsmInstruction, ctx: EncodeContext, withAddress: 
         k += `|i${o.value},${o.size},${o.strict ? 1 : 0},${o.known ? 1 : 0}`;
         break;
       case 'far':
-        k += `|f${o.segment},${o.offset},${o.known ? 1 : 0}`;
+        k += `|f${o.segment},${o.offset},${o.known ? 1 : 0},${o.size ?? 0},${o.segmentKnown === false ? 0 : 1}`;
         break;
       case 'mem':
         k += `|m${o.size},${o.seg},${o.base},${o.index},${o.scale},${o.disp},${o.dispKnown ? 1 : 0},${o.dispSize},${o.rel ? 1 : 0},${o.absAddr ? 1 : 0},${o.nosplit ? 1 : 0}`;

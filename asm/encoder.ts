@@ -460,11 +460,24 @@ function matchImm(f: Form, fo: FormOperand, ao: ImmOp, os: number, c: Cand): str
   return null;
 }
 
+const SCRATCH: Cand = { form: null as unknown as Form, perm: 0, ops: [], osz: 0, pinned: false, unsizedMem: -1, penalty: 0, prefer: 0, forceW: false, warnings: [], bytes: EMPTY, fixups: [] };
+
 function matchForm(f: Form, ops: AOp[], perm: number, st: State): Cand | string {
   const bits = st.bits;
   if (f.operands.length !== ops.length) return ERR_INVALID;
   const os = formOsz(f, bits);
-  const c: Cand = { form: f, perm, ops, osz: os, pinned: false, unsizedMem: -1, penalty: 0, prefer: 0, forceW: false, warnings: [], bytes: EMPTY, fixups: [] };
+  // most forms tried do not match: check into one scratch candidate, copy it only on a match
+  const c = SCRATCH;
+  c.form = f;
+  c.perm = perm;
+  c.ops = ops;
+  c.osz = os;
+  c.pinned = false;
+  c.unsizedMem = -1;
+  c.penalty = 0;
+  c.prefer = 0;
+  c.forceW = false;
+  c.warnings.length = 0;
   const jmpCall = f.mnemonic === 'JMP' || f.mnemonic === 'CALL';
   let far = false;
   for (let i = 0; i < ops.length; i++) {
@@ -574,7 +587,7 @@ function matchForm(f: Form, ops: AOp[], perm: number, st: State): Cand | string 
     const r = ops.find((o, i): o is RegOp => f.operands[i]!.kind === OpKind.OpReg && o.k === 'reg');
     if (r && r.r.num === 0) return ERR_INVALID;
   }
-  return c;
+  return { ...c, warnings: c.warnings.slice(), bytes: EMPTY, fixups: [] };
 }
 
 // ---------------------------------------------------------------------------------------------
