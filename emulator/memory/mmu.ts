@@ -126,6 +126,12 @@ export class Mmu<T extends Cached = Cached> {
   private nextWatchId = 1;
   /** Hits since the last clear (the CPU stops after the instruction that made them). */
   readonly watchHits: WatchHit[] = [];
+  /**
+   * Dirty-page tracking for snapshots (emulator/timetravel), null while off. A page is marked when
+   * a writable TLB entry is made for it and by every slow-path or physical write; with
+   * dropWriteTags() at each snapshot the fast write path costs nothing.
+   */
+  dirtyPages: Uint8Array | null = null;
 
   constructor(memoryBytes: number) {
     this.ram = new Ram(memoryBytes);
@@ -191,6 +197,18 @@ export class Mmu<T extends Cached = Cached> {
       s.g[i] = 0;
     }
     this.onTlbFlush();
+  }
+
+  /** Turns dirty-page tracking on (all pages clean, writable TLB entries dropped) or off. */
+  trackDirty(on: boolean): void {
+    this.dirtyPages = on ? new Uint8Array(Math.ceil(this.ramSize / 4096)) : null;
+    this.dropWriteTags();
+  }
+
+  /** Drops every writable TLB entry: the next write to each page takes the walk (and marks it). */
+  dropWriteTags(): void {
+    this.sets[0]!.w.fill(NOTAG);
+    this.sets[1]!.w.fill(NOTAG);
   }
 
   // ---- data watchpoints ----------------------------------------------------------------------
@@ -260,6 +278,7 @@ export class Mmu<T extends Cached = Cached> {
         const watched = this.watches.length !== 0 && this.pageWatched(base);
         set.r[i] = watched ? NOTAG : base;
         set.w[i] = watched ? NOTAG : base;
+        if (this.dirtyPages !== null) this.dirtyPages[base >>> 12] = 1;
         set.x[i] = base;
         set.p[i] = base;
         set.g[i] = 0;
@@ -353,6 +372,7 @@ export class Mmu<T extends Cached = Cached> {
       set.p[i] = pageBase;
       set.g[i] = (leafLo & 0x100) !== 0 && (this.cr4 & CR4_PGE) !== 0 ? 1 : 0;
       if (pageSize !== 4096) this.tlbLarge = true;
+      if (this.dirtyPages !== null && (acc === Acc.W || set.w[i] !== NOTAG)) this.dirtyPages[Math.floor(pageBase / 4096)] = 1;
     }
     return pageBase;
   }
@@ -362,6 +382,7 @@ export class Mmu<T extends Cached = Cached> {
     const v = this.dv.getInt32(ea, true);
     if ((v & bit) === 0) {
       this.dv.setInt32(ea, v | bit, true);
+      if (this.dirtyPages !== null) this.dirtyPages[Math.floor(ea / 4096)] = 1;
       if (this.codeMap[Math.floor(ea / 4096)] !== 0) this.code.written(ea, 4);
     }
   }
@@ -382,6 +403,7 @@ export class Mmu<T extends Cached = Cached> {
   physWrite8(p: number, v: number): void {
     if (p >= 0 && p < this.ramSize) {
       this.u8[p] = v;
+      if (this.dirtyPages !== null) this.dirtyPages[p >>> 12] = 1;
       if (this.codeMap[p >>> 12] !== 0) this.code.written(p, 1);
     }
   }
@@ -393,6 +415,7 @@ export class Mmu<T extends Cached = Cached> {
       if (a < 0 || a >= this.ramSize) return;
       const n = Math.min(bytes.length - i, 4096 - (a & 0xfff));
       this.u8.set(bytes.subarray(i, i + n), a);
+      if (this.dirtyPages !== null) this.dirtyPages[a >>> 12] = 1;
       if (this.codeMap[a >>> 12] !== 0) this.code.written(a, n);
       i += n;
     }
