@@ -312,6 +312,13 @@ export function runCommand(argv: string[]): number {
   try {
     for (;;) {
       while (byCount.length > 0 && byCount[0]!.atCount! <= m.cpu.instructionCount) injectNow(byCount.shift()!);
+      // A run resumed at an address skips the breakpoint there: an --inject rip= due here now
+      // (the run stopped for something else just before the instruction) is delivered first.
+      for (const j of byRip.filter((x) => x.rip === m.cpu.ip)) {
+        byRip.splice(byRip.indexOf(j), 1);
+        if (!byRip.some((x) => x.rip === j.rip)) m.cpu.breakpoints.delete(j.rip!);
+        injectNow(j);
+      }
       const left = args.maxInstructions - m.cpu.instructionCount;
       const toInject = byCount.length > 0 ? byCount[0]!.atCount! - m.cpu.instructionCount : Infinity;
       const r = m.run(Math.min(SLICE, left, toInject));

@@ -7,13 +7,13 @@
 ;
 ; What it does:
 ;   1. main sends itself an NMI through the local APIC's ICR (delivery mode NMI, destination
-;      APIC ID 0; the "self" shorthand is only for fixed interrupts) and spins at nmi_wait.
+;      APIC ID 0; the "self" shorthand is only for fixed interrupts) and waits at nmi_wait until
+;      two NMIs were counted. The NMI arrives right after the write: its frame's RIP is nmi_wait.
 ;   2. nmi_handler runs on nmi_stack_top-0x28 with IF = 0 (an interrupt gate). It sends a second
-;      NMI and waits: the count stays 1, the NMI is held. It points the frame's RIP past the wait
-;      loop and IRETQs.
+;      NMI and waits: the count stays 1, the NMI is held. Then it IRETQs.
 ;   3. The IRETQ unblocks NMIs: the held NMI arrives at the first instruction boundary after it,
-;      its frame RIP is after_nmi (where the first IRETQ went), on the same IST3 top: the first
-;      handler is gone, so reusing its stack is safe.
+;      before the instruction the IRETQ returned to (nmi_wait again), on the same IST3 top: the
+;      first handler is gone, so reusing its stack is safe.
 ;
 ; Watch for (F5 on "04 NMI"):
 ;   - a breakpoint on nmi_handler: it is hit twice; the KStack view shows RSP on IST3 both times.
@@ -32,8 +32,8 @@ SYM main
     mov dword [rax + APIC_ICR_HI], 0        ; destination: APIC ID 0 (this CPU)
     mov dword [rax + APIC_ICR_LO], ICR_NMI  ; send it
 SYM nmi_wait
-    jmp nmi_wait                ; the NMI arrives here; the handler resumes at after_nmi
-SYM after_nmi
+    cmp qword [nmi_count], 2    ; both NMIs arrive here, before this instruction
+    jb nmi_wait
     PDEC "main: nmi_count=", [nmi_count]
     PUTS 10
     xor eax, eax
@@ -68,8 +68,6 @@ SYM nmi_handler
     jnz .spin
     PDEC "nmi 1: sent a second NMI, 1000 pauses later nmi_count=", [nmi_count]
     PUTS " (held until IRETQ)", 10
-    mov rax, after_nmi
-    mov [rbp], rax              ; return past the wait loop
 .out:
     pop rax
     pop rbp

@@ -40,14 +40,14 @@ SYM main
     SET_RFLAGS 0x2
     mov dword [rax + APIC_ICR_LO], 0x4400   ; delivery mode NMI, destination APIC ID 0
 SYM nmi_wait
-    jmp nmi_wait                ; the handler resumes at after_nmi
-SYM after_nmi
+    cmp byte [nmi_seen], 0      ; the NMI arrives here
+    je nmi_wait
 
     PUTSLN "3. #SS: a push with a non-canonical RSP"
     SET_RFLAGS 0x2
     mov rsp, 0x8000000000000000
 SYM bad_push
-    push rax                    ; the handler resumes at after_ss with RSP = good_rsp
+    push rax                    ; the handler goes on at after_ss with RSP = good_rsp
 SYM after_ss
 
     PUTSLN "4. #MC: waiting for the machine check the debugger injects at mc_wait"
@@ -56,8 +56,8 @@ SYM after_ss
     mov cr4, rax
     SET_RFLAGS 0x2
 SYM mc_wait
-    jmp mc_wait
-SYM after_mc
+    cmp byte [mc_seen], 0       ; the machine check arrives here
+    je mc_wait
 
     PUTSLN "5. #DF: a kernel stack overflow (the page below thread_stack unmapped)"
     call map_guard_page_out
@@ -85,7 +85,7 @@ SYM nmi_handler
     PADDR "   NMI on IST3: rsp=", rbp
     PADDR " frame rip=", [rbp]
     PUTS 10
-    mov qword [rbp], after_nmi
+    mov byte [nmi_seen], 1
     iretq
 
 SYM ss_handler
@@ -95,11 +95,10 @@ SYM ss_handler
     PADDR " frame rip=", [rbp + 8]
     PHEX " rsp=", [rbp + 32]
     PUTS 10
-    mov qword [rbp + 8], after_ss
-    mov rax, [good_rsp]
-    mov [rbp + 32], rax
-    add rsp, 8                  ; the error code
-    iretq
+    ; RSP cannot be returned to: recover as a kernel kills the faulting task, by leaving the
+    ; frame where it is and going on elsewhere on a good stack.
+    mov rsp, [good_rsp]
+    jmp after_ss
 
 SYM mc_handler
     mov rbp, rsp
@@ -112,7 +111,7 @@ SYM mc_handler
     xor eax, eax
     xor edx, edx
     wrmsr                       ; MCIP = 0
-    mov qword [rbp], after_mc
+    mov byte [mc_seen], 1
     iretq
 
 SYM df_handler
@@ -161,3 +160,5 @@ section .bss
 alignb 4096
 page_table: resq 512
 good_rsp: resq 1
+nmi_seen: resb 1
+mc_seen: resb 1
