@@ -151,6 +151,8 @@ export class Engine {
   private symbolStackList: KnownStack[] = [];
   /** Scheduled injections. */
   private injections: Injection[] = [];
+  /** The address the Paging scope walks (set by a `pte(addr)` watch); RIP when unset. */
+  pagingAddress?: bigint;
   /** Step out of a handler: the read watch on its frame's saved RIP, and the delivery. */
   private iretWatch: { id: number; delivery: Delivery } | null = null;
 

@@ -62,6 +62,7 @@ export const Errors = {
   memoryRead: (addr: bigint, size: number) => new DebugError(4005, `cannot read ${size} byte${size > 1 ? 's' : ''} at ${hex(addr)}: not mapped`),
   memoryWrite: (addr: bigint, size: number) => new DebugError(4006, `cannot write ${size} byte${size > 1 ? 's' : ''} at ${hex(addr)}: not mapped`),
   emptyExpression: () => new DebugError(4007, 'empty expression'),
+  evaluateFailed: (why: string) => new DebugError(4008, why),
 
   // ---- protocol ---------------------------------------------------------------------------------
   badArguments: (command: string, why: string) => new DebugError(5001, `${command}: ${why}`),

@@ -5,6 +5,7 @@
 
 import { Cpu, StopReason } from '../emulator/cpu/cpu';
 import { createMachine, type MachineEvent } from '../emulator/machine';
+import type { LapicSnapshot } from '../emulator/devices/lapic';
 
 export interface Machine {
   readonly cpu: Cpu;
@@ -28,6 +29,8 @@ export interface Machine {
   events?(): MachineEvent[];
   /** Why the last run stopped when the Cpu alone cannot say (INIT, #MC shutdown), else ''. */
   readonly stopCause?: string;
+  /** The local APIC's state (absent without devices). */
+  apic?(): LapicSnapshot;
 }
 
 export interface MachineOptions {
@@ -41,7 +44,10 @@ export interface MachineOptions {
 export type MachineFactory = (opts: MachineOptions) => Machine;
 
 /** The PC: the Cpu wired to the devices. */
-export const pcMachine: MachineFactory = (opts) => createMachine(opts);
+export const pcMachine: MachineFactory = (opts) => {
+  const m = createMachine(opts);
+  return Object.assign(m, { apic: () => m.devices.lapic.snapshot() });
+};
 
 /** A CPU without devices (port I/O is not wired into the Cpu yet). */
 export const bareMachine: MachineFactory = (opts) => {

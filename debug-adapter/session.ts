@@ -17,6 +17,9 @@ import { readRegister, registerNames } from './registers';
 import type { Frame } from './stack';
 import { Variables } from './variables';
 import { deliveryName, type Delivery } from './interrupts';
+import { GDT_FIELDS, IDT_FIELDS, parseSystemExpression, type SystemExpression } from './sysexpr';
+import { gateJson, gdtJson, systemTables, tssJson } from './systables';
+import { readIdt } from './tables';
 import { cpuMode, stacks, walkPageTables } from './system';
 import { STACK_FILTERS } from './stacks';
 
@@ -521,6 +524,8 @@ export class KStackSession extends DebugSession {
       }
       const sv = this.engine.stackView.evaluate(args.expression);
       if (sv) return sv;
+      const sys = parseSystemExpression(args.expression);
+      if (sys) return this.systemExpression(sys);
       const v = this.engine.evaluate(args.expression, args.context === 'repl');
       const body = this.present(v, args.format)!;
       // Hovering a data label shows what is stored there too.
@@ -532,6 +537,78 @@ export class KStackSession extends DebugSession {
       if (args.context === 'repl' && v.lvalue && /(^|[^=!<>])=($|[^=])/.test(args.expression)) this.invalidate();
       return body;
     });
+  }
+
+  /** `tss.rsp0`, `tss.ist[1]`, `idt[2]`, `idt[2].handler`, `gdt[5]`, `pte(0x...)`. */
+  private systemExpression(e: SystemExpression): DebugProtocol.EvaluateResponse['body'] {
+    const engine = this.engine;
+    const cpu = engine.cpu;
+    const num = (text: string) => engine.evaluate(text).value;
+    const addr = (v: bigint, sym?: string) => ({ result: `${hex64(v)}${sym ? ` <${sym}>` : ''}`, type: 'u64', variablesReference: 0, memoryReference: v >= 0x1000n && engine.isMapped(v) ? hex64(v) : undefined });
+    const text = (result: string) => ({ result, variablesReference: 0 });
+    if (e.table === 'tss') {
+      const t = tssJson(cpu, engine.debug, engine.knownStacks());
+      if ('error' in t) throw Errors.evaluateFailed(t.error);
+      if (e.field === 'base') return addr(BigInt(t.base));
+      if (e.field === 'iomap') return text(`0x${t.ioMapBase.toString(16)}`);
+      const sl = e.field.startsWith('rsp') ? t.rsp[Number(e.field[3])]! : t.ist[Number(e.field[3]) - 1]!;
+      const r = addr(BigInt(sl.value), sl.symbol);
+      if (sl.stack) r.result += ` (${sl.stack})`;
+      return r;
+    }
+    if (e.table === 'pte') {
+      const a = num(e.address);
+      engine.pagingAddress = a;
+      const v = this.vars.walkVar(a, `pte(${hex64(a)})`);
+      return { result: v.value, variablesReference: v.variablesReference, memoryReference: v.memoryReference };
+    }
+    const index = Number(num(e.index));
+    if (e.table === 'idt') {
+      const gates = readIdt(cpu);
+      const g = gates[index];
+      if (!g) throw Errors.evaluateFailed(`idt[${index}] is beyond IDTR.limit (${gates.length} entries)`);
+      const j = gateJson(g, engine.debug);
+      if (!e.field) {
+        if (!g.present) return text(`not present (${g.type} gate type 0x${g.typeCode.toString(16)})`);
+        const v = this.vars.gateVar(j);
+        return { result: v.value, variablesReference: v.variablesReference, memoryReference: v.memoryReference };
+      }
+      switch (e.field) {
+        case 'handler':
+          return addr(g.handler, j.symbol);
+        case 'type':
+          return text(g.type);
+        case 'dpl':
+          return text(String(g.dpl));
+        case 'ist':
+          return text(String(g.ist));
+        case 'selector':
+          return text(`0x${g.selector.toString(16)}`);
+      }
+      throw Errors.evaluateFailed(`idt[${index}] has no field '${e.field}' (${IDT_FIELDS.join(', ')})`);
+    }
+    const d = gdtJson(cpu).find((x) => x.index === index);
+    if (!d) throw Errors.evaluateFailed(`gdt[${index}] is not a descriptor of the GDT (beyond GDTR.limit, or the upper half of a 16-byte system descriptor)`);
+    if (!e.field) {
+      const v = this.vars.descriptorVar(d);
+      return { result: v.value, variablesReference: v.variablesReference };
+    }
+    switch (e.field) {
+      case 'base':
+        return addr(BigInt(d.base));
+      case 'limit':
+        return text(`0x${d.limit.toString(16)}`);
+      case 'type':
+        return text(`0x${d.type.toString(16)}`);
+      case 'dpl':
+        return text(String(d.dpl));
+      case 'present':
+        return text(String(d.present));
+      case 'busy':
+        if (d.busy === undefined) throw Errors.evaluateFailed(`gdt[${index}] is not a TSS descriptor: it has no busy bit`);
+        return text(String(d.busy));
+    }
+    throw Errors.evaluateFailed(`gdt[${index}] has no field '${e.field}' (${GDT_FIELDS.join(', ')})`);
   }
 
   protected override setExpressionRequest(response: DebugProtocol.SetExpressionResponse, args: DebugProtocol.SetExpressionArguments): void {
@@ -718,6 +795,8 @@ export class KStackSession extends DebugSession {
           if (!this.engine.machine) throw Errors.notLaunched();
           return this.engine.stackView.history(a);
         });
+      case 'kstack/systemTables':
+        return this.handle(response, () => systemTables(this.engine.cpu, this.engine.debug, this.engine.knownStacks()));
       case 'kstack/walkPageTables':
         return this.handle(response, () => {
           if (typeof a['address'] !== 'string') throw Errors.badArguments(command, 'address must be a string (an address or an expression)');

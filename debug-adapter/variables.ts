@@ -9,6 +9,8 @@ import { sizeOf, type DwarfVariable, type ValueNode } from './dwarf/index';
 import { readBytes } from './memory';
 import type { Frame } from './stack';
 import { Errors } from './errors';
+import { decodeErrorCode, readFrame, type Delivery } from './interrupts';
+import { apicLines, gdtJson, idtJson, mappedRegions, regionText, tssJson, walkPageTables, walkText, type DescriptorJson, type GateJson, type TssSlotJson } from './systables';
 import { evaluate } from './expressions';
 import { hex, hex64 } from './memory';
 import {
@@ -69,7 +71,164 @@ export class Variables {
       { name: 'System', variablesReference: this.add(this.systemScope()), expensive: false },
       { name: 'MSRs', variablesReference: this.add(this.msrScope()), expensive: false },
       ...(this.engine.machine?.events ? [{ name: 'Interrupts', variablesReference: this.add(this.eventScope()), expensive: false }] : []),
+      ...(frame?.label ? [{ name: 'Interrupt frame', variablesReference: this.add(this.frameScope(frame.label)), expensive: false }] : []),
+      { name: 'TSS', variablesReference: this.add(this.tssScope()), expensive: false },
+      { name: 'IDT', variablesReference: this.add(this.idtScope()), expensive: false },
+      { name: 'GDT', variablesReference: this.add(this.gdtScope()), expensive: false },
+      { name: 'Paging', variablesReference: this.add(this.pagingScope()), expensive: true },
+      ...(this.engine.machine?.apic ? [{ name: 'APIC', variablesReference: this.add(this.apicScope()), expensive: false }] : []),
     ];
+  }
+
+  // ---- system tables -----------------------------------------------------------------------------
+
+  /** A TSS slot: `0x... <nmi_stack_top> (nmi_stack)`. */
+  private slotVar(sl: TssSlotJson, evaluateName: string): Var {
+    const v = BigInt(sl.value);
+    return {
+      name: sl.slot.toLowerCase(),
+      value: v === 0n ? '0x0' : `${sl.value}${sl.symbol ? ` <${sl.symbol}>` : ''}${sl.stack ? ` (${sl.stack})` : ''}`,
+      evaluateName,
+      variablesReference: 0,
+      memoryReference: this.memRef(v),
+    };
+  }
+
+  private tssScope(): Container {
+    return {
+      children: () => {
+        const t = tssJson(this.cpu, this.engine.debug, this.engine.knownStacks());
+        if ('error' in t) return [{ name: 'TSS', value: t.error, variablesReference: 0 }];
+        return [
+          { name: 'base', value: t.base, variablesReference: 0, memoryReference: this.memRef(BigInt(t.base)) },
+          { name: 'selector', value: `0x${t.selector.toString(16).padStart(4, '0')}`, variablesReference: 0 },
+          ...t.rsp.map((sl, i) => this.slotVar(sl, `tss.rsp${i}`)),
+          ...t.ist.map((sl, i) => this.slotVar(sl, `tss.ist[${i + 1}]`)),
+          { name: 'I/O map base', value: `0x${t.ioMapBase.toString(16)}${t.ioMapBase > t.limit ? ' (beyond the limit: no I/O permission map)' : ''}`, evaluateName: 'tss.iomap', variablesReference: 0 },
+        ];
+      },
+    };
+  }
+
+  gateVar(g: GateJson): Var {
+    const handler = BigInt(g.handler);
+    return {
+      name: `[${g.vector}]${g.name ? ` ${g.name}` : ''}`,
+      value: `${g.type} gate, DPL ${g.dpl}${g.ist ? `, IST${g.ist}` : ''}, 0x${g.selector.toString(16)}:${g.handler}${g.symbol ? ` <${g.symbol}>` : ''}`,
+      evaluateName: `idt[${g.vector}]`,
+      memoryReference: this.memRef(handler),
+      variablesReference: this.add({
+        children: () => [
+          { name: 'type', value: g.type, variablesReference: 0 },
+          { name: 'dpl', value: String(g.dpl), variablesReference: 0 },
+          { name: 'ist', value: g.ist ? `IST${g.ist}` : 'none (0)', variablesReference: 0 },
+          { name: 'selector', value: `0x${g.selector.toString(16).padStart(4, '0')}`, variablesReference: 0 },
+          { name: 'handler', value: `${g.handler}${g.symbol ? ` <${g.symbol}>` : ''}`, evaluateName: `idt[${g.vector}].handler`, variablesReference: 0, memoryReference: this.memRef(handler) },
+        ],
+      }),
+    };
+  }
+
+  private idtScope(): Container {
+    return {
+      children: () => {
+        const gates = idtJson(this.cpu, this.engine.debug);
+        if (gates.length === 0) return [{ name: 'IDT', value: `no present gate (IDTR base ${hex(BigInt.asUintN(64, BigInt(this.cpu.idtBase)))}, limit ${hex(this.cpu.idtLimit)})`, variablesReference: 0 }];
+        return gates.map((g) => this.gateVar(g));
+      },
+    };
+  }
+
+  descriptorVar(d: DescriptorJson): Var {
+    return {
+      name: `[${d.index}] 0x${d.selector.toString(16).padStart(2, '0')}`,
+      value: d.text,
+      evaluateName: `gdt[${d.index}]`,
+      variablesReference: this.add({
+        children: () => [
+          { name: 'raw', value: d.raw + (d.rawHigh ? ` ${d.rawHigh}` : ''), variablesReference: 0 },
+          { name: 'base', value: d.base, variablesReference: 0 },
+          { name: 'limit', value: `0x${d.limit.toString(16)}`, variablesReference: 0 },
+          { name: 'type', value: `0x${d.type.toString(16)}${d.system ? ' (system)' : ''}`, variablesReference: 0 },
+          { name: 'dpl', value: String(d.dpl), variablesReference: 0 },
+          { name: 'present', value: String(d.present), variablesReference: 0 },
+          ...(d.busy !== undefined ? [{ name: 'busy', value: String(d.busy), variablesReference: 0 }] : []),
+        ],
+      }),
+    };
+  }
+
+  private gdtScope(): Container {
+    return { children: () => gdtJson(this.cpu).map((d) => this.descriptorVar(d)) };
+  }
+
+  /** The walk of one address as a tree: one child per level, then the result. */
+  walkVar(address: bigint, name: string): Var {
+    const w = walkPageTables(this.cpu, address);
+    return {
+      name,
+      value: walkText(w),
+      evaluateName: `pte(${hex(address)})`,
+      variablesReference: this.add({
+        children: () => [
+          ...w.levels.map((l) => ({ name: `${l.name}[${l.index}]`, value: `${hex64(l.value)} [${l.flags.join(' ')}] at ${hex64(l.entryAddress)}`, variablesReference: 0, memoryReference: hex64(l.entryAddress) })),
+          w.physicalAddress !== undefined ? { name: 'physical', value: hex64(w.physicalAddress), variablesReference: 0 } : { name: 'fault', value: w.fault ?? '', variablesReference: 0 },
+        ],
+      }),
+    };
+  }
+
+  private pagingScope(): Container {
+    return {
+      children: () => {
+        const cpu = this.cpu;
+        const addr = this.engine.pagingAddress ?? cpu.rip;
+        const regions = mappedRegions(cpu);
+        return [
+          { name: 'cr3', value: hex64(BigInt(cpu.cr3)), variablesReference: 0 },
+          this.walkVar(addr, `walk of ${hex(addr)}${this.engine.pagingAddress === undefined ? ' (RIP; pte(addr) in Watch picks another)' : ''}`),
+          typeof regions === 'string'
+            ? { name: 'regions', value: regions, variablesReference: 0 }
+            : {
+                name: 'regions',
+                value: `${regions.length} mapped region${regions.length === 1 ? '' : 's'}`,
+                variablesReference: this.add({ children: () => regions.map((r, i) => ({ name: `[${i}]`, value: regionText(r), variablesReference: 0, memoryReference: this.memRef(r.start) })) }),
+              },
+        ];
+      },
+    };
+  }
+
+  private apicScope(): Container {
+    return { children: () => apicLines(this.engine.machine!.apic!()).map(([name, value]) => ({ name, value, variablesReference: 0 })) };
+  }
+
+  /** A label frame's scope: the frame the CPU pushed, as it is in memory now. */
+  private frameScope(d: Delivery): Container {
+    return {
+      children: () => {
+        const fr = readFrame(this.cpu, d);
+        const q = (name: string, v: bigint | undefined, mem = false): Var => ({
+          name,
+          value: v === undefined ? '<unreadable>' : pad(v, 16) + (name === 'rip' && this.engine.debug.describe(v) ? ` <${this.engine.debug.describe(v)}>` : ''),
+          variablesReference: 0,
+          memoryReference: mem && v !== undefined ? this.memRef(v) : undefined,
+        });
+        return [
+          { name: 'vector', value: `${d.vector} (${d.kind})`, variablesReference: 0 },
+          { name: 'error code', value: decodeErrorCode(d.vector, d.errorCode), variablesReference: 0 },
+          { name: 'frame', value: hex64(d.frame), variablesReference: 0, memoryReference: this.memRef(d.frame) },
+          q('rip', fr.rip, true),
+          q('cs', fr.cs),
+          q('rflags', fr.rflags),
+          q('rsp', fr.rsp, true),
+          q('ss', fr.ss),
+          { name: 'stack from TSS', value: d.slot || 'none (same stack)', variablesReference: 0 },
+          { name: 'cpl', value: `${d.cplBefore} -> ${d.cplAfter}`, variablesReference: 0 },
+          { name: 'instruction count', value: d.count.toLocaleString('en-US'), variablesReference: 0 },
+        ];
+      },
+    };
   }
 
   variables(ref: number): Var[] {

@@ -140,4 +140,70 @@ describe('interrupt and exception entry', () => {
     await launchToEntry(dc, { program: PROG });
     await expect(dc.setExceptionBreakpointsRequest({ filters: [], filterOptions: [{ filterId: 'pf', condition: 'errorCode &' }] })).rejects.toThrow(/the condition of 'pf' does not parse/);
   });
+
+  it('system tables: TSS, IDT, GDT, Paging and APIC scopes, watch expressions, kstack/systemTables', async () => {
+    await launchToEntry(dc, { program: PROG });
+    await dc.setExceptionBreakpointsRequest({ filters: ['nmi'] });
+    await cont();
+    const scopes = (await dc.scopesRequest({ frameId: 1 })).body.scopes;
+    const vars = async (name: string) =>
+      (await dc.variablesRequest({ variablesReference: scopes.find((x) => x.name === name)!.variablesReference })).body.variables;
+    const top = (sym: string) => evaluate(dc, sym).then((v) => v.split(' ')[0]!);
+    const nmiTop = await top('nmi_stack_top');
+    const kTop = await top('kernel_stack_top');
+    const hex16 = (h: string) => '0x' + h.slice(2).padStart(16, '0');
+    const handler = (await evaluate(dc, 'nmi_handler')).split(' ')[0]!;
+
+    const tss = await vars('TSS');
+    expect(tss.find((v) => v.name === 'rsp0')!.value).toBe(`${hex16(kTop)} <kernel_stack_top> (kernel_stack)`);
+    expect(tss.find((v) => v.name === 'ist1')!.value).toBe(`${hex16(nmiTop)} <nmi_stack_top> (nmi_stack)`);
+    expect(tss.find((v) => v.name === 'ist2')!.value).toBe('0x0');
+    expect(tss.find((v) => v.name === 'I/O map base')!.value).toBe('0x68 (beyond the limit: no I/O permission map)');
+
+    const idt = await vars('IDT');
+    expect(idt.map((v) => v.name)).toEqual(['[2] NMI', '[14] #PF', '[64]', '[128]']);
+    expect(idt[0]!.value).toBe(`interrupt gate, DPL 0, IST1, 0x8:${hex16(handler)} <nmi_handler>`);
+
+    const gdt = await vars('GDT');
+    expect(gdt.map((v) => `${v.name}: ${v.value}`)).toEqual([
+      '[0] 0x00: null',
+      '[1] 0x08: 64-bit code readable, DPL 0',
+      '[2] 0x10: data writable, DPL 0, base 0x0, limit 0x0',
+      expect.stringMatching(/^\[3\] 0x18: 64-bit TSS \(busy\), base 0x[0-9a-f]+, limit 0x67, DPL 0$/),
+    ]);
+
+    const paging = await vars('Paging');
+    // The walk of RIP (at nmi_handler), reset64's identity map by 2 MiB pages.
+    expect(paging[1]!.value).toMatch(new RegExp(`^PML4\\[0\\] -> PDPT\\[0\\] -> PD\\[0\\]: 2 MiB page, phys ${hex16(handler)}, P RW `));
+    const regions = paging.find((v) => v.name === 'regions')!;
+    const rs = (await dc.variablesRequest({ variablesReference: regions.variablesReference })).body.variables;
+    expect(rs[0]!.value).toBe('0x0000000000000000-0x00000000ffffffff rwx user, 4 GiB, identity');
+
+    const apic = await vars('APIC');
+    expect(apic.find((v) => v.name === 'enabled')!.value).toBe('hardware, software (SVR bit 8)');
+    expect(apic.find((v) => v.name === 'SVR')!.value).toBe('0x1ff');
+
+    // Watch expressions.
+    expect(await evaluate(dc, 'tss.rsp0')).toBe(`${hex16(kTop)} <kernel_stack_top> (kernel_stack)`);
+    expect(await evaluate(dc, 'tss.ist[1]')).toBe(`${hex16(nmiTop)} <nmi_stack_top> (nmi_stack)`);
+    expect(await evaluate(dc, 'idt[2]')).toBe(idt[0]!.value);
+    expect(await evaluate(dc, 'idt[2].handler')).toBe(`${hex16(handler)} <nmi_handler>`);
+    expect(await evaluate(dc, 'idt[1 + 1].ist')).toBe('1');
+    expect(await evaluate(dc, 'idt[3]')).toMatch(/^not present/);
+    expect(await evaluate(dc, 'gdt[3].busy')).toBe('true');
+    expect(await evaluate(dc, 'gdt[1]')).toBe('64-bit code readable, DPL 0');
+    expect(await evaluate(dc, 'pte(0x100000000)')).toBe('PML4[0] -> PDPT[4]: not present at PDPT (#PF)');
+    expect(await evaluate(dc, 'pte(nmi_handler)')).toMatch(/^PML4\[0\] -> PDPT\[0\] -> PD\[0\]: 2 MiB page, phys 0x0+1[0-9a-f]{5}, P RW /);
+    await expect(dc.evaluateRequest({ expression: 'gdt[1].busy', context: 'watch' })).rejects.toThrow(/not a TSS descriptor/);
+    await expect(dc.evaluateRequest({ expression: 'idt[300]', context: 'watch' })).rejects.toThrow(/beyond IDTR.limit/);
+
+    // The extension's request.
+    const t = (await dc.customRequest('kstack/systemTables')).body;
+    expect(t.tss).toMatchObject({ selector: 0x18, limit: 0x67, ioMapBase: 0x68 });
+    expect(t.tss.ist[0]).toEqual({ slot: 'IST1', value: hex16(nmiTop), symbol: 'nmi_stack_top', stack: 'nmi_stack' });
+    expect(t.tss.rsp).toHaveLength(3);
+    expect(t.tss.ist).toHaveLength(7);
+    expect(t.idt[0]).toEqual({ vector: 2, name: 'NMI', type: 'interrupt', dpl: 0, ist: 1, selector: 8, handler: hex16(handler), symbol: 'nmi_handler' });
+    expect(t.gdt[3]).toMatchObject({ index: 3, selector: 0x18, system: true, type: 0xb, busy: true, limit: 0x67 });
+  });
 });
