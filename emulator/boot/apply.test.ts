@@ -1,12 +1,12 @@
 // applyBootPlan on the Cpu: the direct 64-bit kernels run and see the documented entry state; the
-// plan's description of that state is what Cpu.reset64() builds; protected mode is refused with
-// the reason until the Cpu offers the entry API (checked here with a Cpu given those methods).
+// plan's description of that state is what Cpu.reset64() builds; the multiboot plan enters 32-bit
+// protected mode through the Cpu's entry API (setSegment, setGdtr, setIdtr, setCr, setMsr).
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { Cpu, StopReason } from '../cpu/cpu';
-import { applyBootPlan, PROTECTED_MODE_UNSUPPORTED, type ProtectedModeEntryApi, type SegmentName } from './apply';
+import { applyBootPlan, type ProtectedModeEntryApi, type SegmentName } from './apply';
 import { planBoot } from './detect';
 import { isBootError, type BootPlan, type BootResult, type SegmentState } from './plan';
 
@@ -108,9 +108,21 @@ describe('applyBootPlan: direct 64-bit entry', () => {
 describe('applyBootPlan: 32-bit protected-mode entry (multiboot)', () => {
   const p = plan(planBoot(read('probe/probe3.elf'), { memoryBytes: 16 * MiB, kernelName: 'probe3.elf', append: 'x' }));
 
-  it('is refused with the reason while the Cpu has no entry API', () => {
-    expect(applyBootPlan(new Cpu({ memoryBytes: 16 * MiB }), p)).toEqual({ error: PROTECTED_MODE_UNSUPPORTED });
-    expect(PROTECTED_MODE_UNSUPPORTED).toMatch(/^protected-mode entry needs Cpu\.setSegment/);
+  it("puts the Cpu in QEMU's entry state: 32-bit protected mode, paging and long mode off", () => {
+    const cpu = new Cpu({ memoryBytes: 16 * MiB });
+    expect(applyBootPlan(cpu, p)).toBeNull();
+    expect([cpu.cr0 >>> 0, cpu.cr3, cpu.cr4, cpu.efer]).toEqual([0x11, 0, 0, 0]);
+    expect(cpu.bits).toBe(32);
+    expect(cpu.cpl).toBe(0);
+    const order = ['es', 'cs', 'ss', 'ds', 'fs', 'gs'] as const;
+    order.forEach((name, i) => {
+      const s = p.segments[name];
+      expect([cpu.segSel[i], cpu.segBase[i], cpu.segLimit[i], cpu.segAttr[i]], name).toEqual([s.selector, s.base, s.limit, s.attributes]);
+    });
+    expect([cpu.gdtBase, cpu.gdtLimit, cpu.idtBase, cpu.idtLimit]).toEqual([0xcb2b8, 0x27, 0, 0x3ff]);
+    expect(cpu.rip).toBe(0x100010n);
+    // The first instruction decodes as 32-bit code at the entry point.
+    expect(cpu.decodeAt(0x100010)?.bits).toBe(32);
   });
 
   it('uses the entry API when the Cpu has it', () => {
@@ -128,6 +140,7 @@ describe('applyBootPlan: 32-bit protected-mode entry (multiboot)', () => {
     cpu.writePhys(BigInt(16 * MiB - 0x1000), new Uint8Array([1, 2, 3]));
     expect(applyBootPlan(cpu, p)).toBeNull();
     expect(calls).toEqual([
+      'seg cs 8 0 ffffffff c09b',
       'cr0 11',
       'msr c0000080 0',
       'cr4 0',

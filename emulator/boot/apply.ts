@@ -92,9 +92,12 @@ export function applyBootPlan(cpu: Cpu, plan: BootPlan): { error: string } | nul
   }
   const api = protectedApi(cpu);
   if (!api) return { error: PROTECTED_MODE_UNSUPPORTED };
-  // reset64 clears the registers, MSRs and debug state; then leave long mode and paging, and
-  // clear the tables it built at the top of RAM (a multiboot kernel finds RAM as the loader left it).
+  // reset64 clears the registers, MSRs and debug state; then leave long mode and paging as code
+  // would (CS to the plan's 32-bit segment: compatibility mode; then CR0.PG off clears EFER.LMA),
+  // and clear the tables it built at the top of RAM (a multiboot kernel finds RAM as the loader
+  // left it).
   cpu.reset64();
+  api.setSegment('cs', plan.segments.cs);
   api.setCr(0, plan.control.cr0);
   api.setMsr(MSR_EFER, plan.control.efer);
   api.setCr(4, plan.control.cr4);

@@ -13,6 +13,7 @@ import { deliverEvent, EXCEPTION, SOFTWARE, EXTERNAL } from './interrupt';
 import './exec/index';
 import { rr32, ri32, mr32, rmRev32, rr64, ri64, rmRev64, mr64, inc32r, dec32r } from './exec/alu';
 import { take } from './exec/control';
+import { writeCr, writeMsr, readMsrValue } from './exec/system';
 import { movRR64, movRRRev64, movStore64, movLoad64, movStore32, movLoad32, movRR32, movRRRev32, movzx32_8r, movzx32_8m, movStore8, lea64 } from './exec/datamov';
 
 export enum StopReason {
@@ -121,7 +122,7 @@ export class BreakpointSet extends Set<number> {
  */
 function breakExec(cpu: Cpu, op: Op): void {
   const ip = cpu.opIp;
-  if (cpu.instructionCount !== cpu.breakSkip && cpu.breakpoints.has(ip)) {
+  if (cpu.instructionCount !== cpu.breakSkip && cpu.breakpoints.has(cpu.bits === 64 ? ip : (ip + cpu.segBase[1]!) >>> 0)) {
     cpu.ip = ip;
     cpu.instructionCount--; // the run loop counts it back
     cpu.requestStop(StopReason.Breakpoint);
@@ -242,6 +243,18 @@ const HOT: Handler[] = [fusedExec, rr32, ri32, mr32, rmRev32, rr64, ri64, rmRev6
 function hotIndex(h: Handler): number {
   return HOT.indexOf(h) + 1;
 }
+
+/** Segment registers by name (setSegment/getSegment); 'ldtr' and 'tr' are the system ones. */
+export type SegmentName = 'es' | 'cs' | 'ss' | 'ds' | 'fs' | 'gs' | 'ldtr' | 'tr';
+/** A segment register: selector and hidden part (attributes in the segAttr format). */
+export interface SegmentValue {
+  selector: number;
+  base: number;
+  limit: number;
+  attributes: number;
+}
+const SEG_INDEX: Record<string, number> = { es: 0, cs: 1, ss: 2, ds: 3, fs: 4, gs: 5 };
+const VEC_NAMES = ['#DE', '#DB', 'NMI', '#BP', '#OF', '#BR', '#UD', '#NM', '#DF', '', '#TS', '#NP', '#SS', '#GP', '#PF'];
 
 export interface CpuOptions {
   /** RAM size in bytes (multiple of 4 KiB). */
@@ -493,10 +506,25 @@ export class Cpu extends Mmu<Op> {
     a = op.addrSize === 4 ? a >>> 0 : a & 0xffff;
     if (this.bits === 64) {
       if (op.segment >= 4) a = this.addSegBase(a, op.segment);
-    } else {
-      a = (a + this.segBase[op.segment]!) >>> 0;
+      return a;
     }
-    return a;
+    const seg = op.segment;
+    this.checkLimit(seg, a);
+    return (a + this.segBase[seg]!) >>> 0;
+  }
+
+  /**
+   * Outside 64-bit mode: offset `a` of segment `seg` must be inside the limit (expand-down: above
+   * it) and the segment usable, else #SS(0) for SS, #GP(0) for the others. Checks the first byte.
+   */
+  checkLimit(seg: number, a: number): void {
+    const attr = this.segAttr[seg]!;
+    const limit = this.segLimit[seg]!;
+    if ((attr & 0x1c) === 0x14) {
+      // expand-down data: offsets limit+1 .. 0xFFFF (B=0) or 0xFFFFFFFF
+      if (a > limit && (a <= 0xffff || (attr & 0x4000) !== 0) && (attr & 0x80) !== 0) return;
+    } else if (a <= limit && (attr & 0x80) !== 0) return;
+    this.fault(seg === 2 ? Vec.SS : Vec.GP, 0);
   }
 
   /** 64-bit effective address computed in int32 halves (registers with huge values). */
@@ -649,7 +677,10 @@ export class Cpu extends Mmu<Op> {
   stackLin(a: number, n: number): number {
     if (this.bits === 64) return this.stackAddr(a, n);
     const w = this.stackSize();
-    return ((w === 4 ? a >>> 0 : a & 0xffff) + this.segBase[2]!) >>> 0;
+    const off = w === 4 ? a >>> 0 : a & 0xffff;
+    this.checkLimit(2, off);
+    if (n > 1) this.checkLimit(2, off + n - 1);
+    return (off + this.segBase[2]!) >>> 0;
   }
   /** Stack pointer value by stack width. */
   sp(): number {
@@ -695,7 +726,9 @@ export class Cpu extends Mmu<Op> {
       }
       this.ip = target;
     } else {
-      this.ip = target >>> 0;
+      target >>>= 0;
+      if (target > this.segLimit[1]!) this.gp(0);
+      this.ip = target;
     }
   }
   /** Jumps to (hi, lo). */
@@ -733,7 +766,43 @@ export class Cpu extends Mmu<Op> {
     this.fetchLin = NaN;
   }
   protected override onWatchHit(): void {
+    const hits = this.watchHits;
+    const id = hits[hits.length - 1]!.id;
+    const i = this.drWatchIds.indexOf(id);
+    if (i >= 0) {
+      // A DR0-DR3 data breakpoint: a #DB trap after the instruction (not a debugger stop).
+      hits.pop();
+      this.drHit |= 1 << i;
+      this.attention();
+      return;
+    }
     if (this.stopRequest === StopReason.None) this.requestStop(StopReason.Watchpoint);
+  }
+
+  /** Watch ids (addWatch) of the DR0-DR3 data breakpoints enabled in DR7 (0: none). */
+  private readonly drWatchIds = [0, 0, 0, 0];
+  /** DR0-DR3 data breakpoints hit by the instruction now executing (DR6.B0-B3 bits). */
+  private drHit = 0;
+  /**
+   * Re-reads DR0-DR3 and DR7 for data breakpoints (R/W = 01 write, 11 read or write; LEN 1, 2, 8,
+   * 4 bytes, the address aligned down); call after writing them (MOV DRn does).
+   */
+  syncDebugWatches(): void {
+    const dr7 = this.dr[7]!;
+    for (let i = 0; i < 4; i++) {
+      if (this.drWatchIds[i] !== 0) {
+        this.removeWatch(this.drWatchIds[i]!);
+        this.drWatchIds[i] = 0;
+      }
+      const enabled = ((dr7 >>> (2 * i)) & 3) !== 0;
+      const rw = (dr7 >>> (16 + 4 * i)) & 3;
+      if (!enabled || (rw !== 1 && rw !== 3)) continue;
+      const len = [1, 2, 8, 4][(dr7 >>> (18 + 4 * i)) & 3]!;
+      const a = this.dr[i]!;
+      const lo = a - (a % len);
+      this.drWatchIds[i] = this.addWatch(lo, len, rw === 3, true);
+    }
+    this.flushTlb(false);
   }
 
   /** Recomputes the code size from CS and EFER.LMA; flushes decoded code when it changes. */
@@ -752,7 +821,30 @@ export class Cpu extends Mmu<Op> {
   // ---- fetch and decode ----------------------------------------------------------------------
 
   /** The cached instruction at linear `ip`, decoding (and caching) it on a miss. */
-  private fetchSlow(ip: number): Op {
+  private fetchSlow(eip: number): Op {
+    // Outside 64-bit mode RIP is the offset in CS: fetch at CS.base + EIP, within CS.limit. The
+    // fast path indexes the page by ip - fetchLin, so fetchLin is the EIP of the page's start; it
+    // is set only when the whole page lies inside the limit (else every fetch comes here).
+    let ip = eip;
+    let csBase = 0;
+    let inLimit = true;
+    if (this.bits !== 64) {
+      const limit = this.segLimit[1]!;
+      if (eip > limit) this.gp(0);
+      csBase = this.segBase[1]!;
+      ip = (eip + csBase) >>> 0;
+      const page = ip - (ip & 0xfff) - csBase;
+      inLimit = page >= 0 && page + 0xfff <= limit;
+    }
+    const op = this.fetchLinear(ip);
+    if (!inLimit) {
+      this.fetchLin = NaN;
+      if (eip + op.len - 1 > this.segLimit[1]!) this.gp(0);
+    } else if (csBase !== 0 && this.fetchLin === this.fetchLin) this.fetchLin -= csBase;
+    return op;
+  }
+
+  private fetchLinear(ip: number): Op {
     const off = ip & 0xfff;
     const linPage = ip - off;
     const user = this.cpl === 3;
@@ -991,10 +1083,20 @@ export class Cpu extends Mmu<Op> {
       return r;
     }
     if (now >= this.limitAt) return StopReason.Limit;
-    // Single-step trap for the instruction that started with TF=1 (before interrupts).
-    if (this.tfArmedAt >= 0 && now > this.tfArmedAt) {
-      this.tfArmedAt = -1;
-      this.dr[6] = (this.dr[6]! | 0x4000) >>> 0;
+    // Single-step trap for the instruction that started with TF=1, and data breakpoints (DR7)
+    // the last instruction hit (before interrupts).
+    const step = this.tfArmedAt >= 0 && now > this.tfArmedAt;
+    if (step || this.drHit !== 0) {
+      let dr6 = this.dr[6]!;
+      if (step) {
+        this.tfArmedAt = -1;
+        dr6 |= 0x4000;
+      }
+      if (this.drHit !== 0) {
+        dr6 = (dr6 & ~0xf) | this.drHit;
+        this.drHit = 0;
+      }
+      this.dr[6] = dr6 >>> 0;
       const r = this.exception(Vec.DB, -1);
       if (r !== StopReason.None) return r;
     }
@@ -1062,6 +1164,7 @@ export class Cpu extends Mmu<Op> {
       this.watchHits.length = 0;
     }
     this.tfArmedAt = -1;
+    this.drHit = 0;
     if (e !== FAULT) {
       this.internalError = e;
       this.ip = this.opIp;
@@ -1250,6 +1353,86 @@ export class Cpu extends Mmu<Op> {
     return lo;
   }
 
+  // ---- system state for loaders and debuggers (numbers and bigint; Errors for refused values) ----
+
+  /**
+   * Loads a segment register's selector and hidden part without reading a descriptor (attributes
+   * in the segAttr format). For CS it also sets CPL = the selector's RPL and the code size (64-bit
+   * with EFER.LMA and L=1, else 32/16 by D). 'ldtr' and 'tr' set LDTR / TR (attributes: type etc.).
+   */
+  setSegment(seg: SegmentName, v: SegmentValue): void {
+    const sel = v.selector & 0xffff;
+    if (seg === 'ldtr') {
+      this.ldtSel = sel;
+      this.ldtBase = v.base;
+      this.ldtLimit = v.limit;
+      return;
+    }
+    if (seg === 'tr') {
+      this.trSel = sel;
+      this.trBase = v.base;
+      this.trLimit = v.limit;
+      this.trAttr = v.attributes & 0xf0ff;
+      return;
+    }
+    const i = SEG_INDEX[seg];
+    if (i === undefined) throw new Error(`setSegment: unknown segment register '${String(seg)}' (es cs ss ds fs gs ldtr tr)`);
+    this.segSel[i] = sel;
+    this.segBase[i] = v.base;
+    this.segLimit[i] = v.limit;
+    this.segAttr[i] = v.attributes & 0xf0ff;
+    if (i === 1) {
+      this.setCpl(sel & 3);
+      this.updateMode();
+      this.fetchLin = NaN;
+    }
+  }
+  /** A segment register as setSegment takes it. */
+  getSegment(seg: SegmentName): SegmentValue {
+    if (seg === 'ldtr') return { selector: this.ldtSel, base: this.ldtBase, limit: this.ldtLimit, attributes: 0x82 };
+    if (seg === 'tr') return { selector: this.trSel, base: this.trBase, limit: this.trLimit, attributes: this.trAttr };
+    const i = SEG_INDEX[seg];
+    if (i === undefined) throw new Error(`getSegment: unknown segment register '${String(seg)}'`);
+    return { selector: this.segSel[i]!, base: this.segBase[i]!, limit: this.segLimit[i]!, attributes: this.segAttr[i]! };
+  }
+  setGdtr(base: number, limit: number): void {
+    this.gdtBase = base;
+    this.gdtLimit = limit & 0xffff;
+  }
+  setIdtr(base: number, limit: number): void {
+    this.idtBase = base;
+    this.idtLimit = limit & 0xffff;
+  }
+  /**
+   * Writes CR0, CR2, CR3, CR4 or CR8 as MOV CRn does (same checks and effects: TLB flushes, IA-32e
+   * mode activation when CR0.PG is set with EFER.LME, the code size). Throws an Error naming the
+   * fault when the instruction would fault.
+   */
+  setCr(n: number, value: bigint): void {
+    const v = BigInt.asUintN(64, value);
+    this.asInstruction(`setCr(${n}, 0x${v.toString(16)})`, () => writeCr(this, n, Number(v & 0xffffffffn) | 0, Number(v >> 32n) | 0));
+  }
+  /** Writes an MSR as WRMSR does (EFER: LMA is read-only). Throws an Error where WRMSR faults. */
+  setMsr(msr: number, value: bigint): void {
+    const v = BigInt.asUintN(64, value);
+    this.asInstruction(`setMsr(0x${msr.toString(16)}, 0x${v.toString(16)})`, () => writeMsr(this, msr >>> 0, Number(v & 0xffffffffn) | 0, Number(v >> 32n) | 0));
+  }
+  /** Reads an MSR as RDMSR does. Throws an Error for an MSR the machine does not have. */
+  getMsr(msr: number): bigint {
+    let r = 0n;
+    this.asInstruction(`getMsr(0x${msr.toString(16)})`, () => (r = readMsrValue(this, msr >>> 0)));
+    return r;
+  }
+  private asInstruction(what: string, f: () => void): void {
+    try {
+      f();
+    } catch (e) {
+      if (e !== FAULT) throw e;
+      const v = this.excVector;
+      throw new Error(`${what}: refused, as the instruction would raise ${VEC_NAMES[v] || `vector ${v}`}${this.excCode >= 0 ? `(${this.excCode})` : ''}`);
+    }
+  }
+
   // ---- reset ---------------------------------------------------------------------------------
 
   /**
@@ -1277,6 +1460,8 @@ export class Cpu extends Mmu<Op> {
     this.dr.fill(0);
     this.dr[6] = 0xffff0ff0;
     this.dr[7] = 0x400;
+    this.drHit = 0;
+    this.syncDebugWatches();
     const top = this.ramSize;
     const tables = top - 7 * 4096;
     const gdt = tables;

@@ -20,6 +20,8 @@ const WHY = {
     + 'QEMU 7.2 reports 0x8',
   msr: 'RDMSR / WRMSR of an MSR that does not exist raise #GP(0) (SDM); QEMU 7.2 ignores the write '
     + 'and reads 0',
+  msrFlags: 'RDMSR / WRMSR of an MSR that does not exist raise #GP(0) (SDM); QEMU 7.2 ignores the write '
+    + 'and reads 0. The frame holds RFLAGS as the two XORs before the instruction left them (ZF PF) and RF',
   syscallFlags: 'SYSCALL keeps the RFLAGS bits FMASK does not clear (CF here: 0x203 & ~0x47700 = 0x3); '
     + 'QEMU 7.2 drops the arithmetic flags it keeps lazily',
   follow: 'the kernel\'s own tally and exit code follow from the corrections above',
@@ -30,12 +32,17 @@ function withRF(line) {
   return line.replace(/rflags=0x([0-9a-f]+)/, (_, v) => `rflags=0x${(BigInt(`0x${v}`) | 0x10000n).toString(16)}`);
 }
 
-/** The two report lines of the case titled `title` (the lines after it), made to name `sym`. */
-function likeCase(title, sym) {
+/**
+ * The two report lines of the case titled `title` (the lines after it), made to name `sym`, with
+ * the frame's rflags replaced by `rflags` when given (the flags at the faulting instruction).
+ */
+function likeCase(title, sym, rflags) {
   return (_line, lines) => {
     const at = lines.indexOf(`case: ${title}`);
     if (at < 0) throw new Error(`no case: ${title}`);
-    return [lines[at + 1], lines[at + 2].replace(/rip=0x[0-9a-f]+ <[^>]*>/, `rip={${sym}} <${sym}>`)];
+    let frame = lines[at + 2].replace(/rip=0x[0-9a-f]+ <[^>]*>/, `rip={${sym}} <${sym}>`);
+    if (rflags !== undefined) frame = frame.replace(/rflags=0x[0-9a-f]+/, `rflags=${rflags}`);
+    return [lines[at + 1], frame];
   };
 }
 
@@ -84,8 +91,8 @@ export const corrections = {
   pf_gp_codes: [
     { pattern: /^ {2}frame rip=/, all: true, expected: withRF, why: WHY.rf },
     { pattern: /^pf: error=0x8 \[RSVD\] /, expected: (l) => l.replace('error=0x8 [RSVD]', 'error=0x9 [P RSVD]'), why: WHY.rsvdP },
-    { after: 'case: wrmsr to MSR 0xbadc0de (no such MSR)', raw: 'no exception', expected: likeCase('read of a non-canonical address (base RAX)', 'gp_wrmsr'), why: WHY.msr },
-    { after: 'case: rdmsr from MSR 0xbadc0de (no such MSR)', raw: 'no exception', expected: likeCase('read of a non-canonical address (base RAX)', 'gp_rdmsr'), why: WHY.msr },
+    { after: 'case: wrmsr to MSR 0xbadc0de (no such MSR)', raw: 'no exception', expected: likeCase('read of a non-canonical address (base RAX)', 'gp_wrmsr', '0x10046'), why: WHY.msrFlags },
+    { after: 'case: rdmsr from MSR 0xbadc0de (no such MSR)', raw: 'no exception', expected: likeCase('read of a non-canonical address (base RAX)', 'gp_rdmsr', '0x10046'), why: WHY.msrFlags },
     { pattern: /^gp: error=0x512 \[IDT index=0xa2\] /, expected: (l) => l.replace('error=0x512 [IDT index=0xa2]', 'error=0x28a [IDT index=0x51]'), why: WHY.idtCode },
     { pattern: /^gp: error=0x522 \[IDT index=0xa4\] /, expected: (l) => l.replace('error=0x522 [IDT index=0xa4]', 'error=0x293 [EXT IDT index=0x52]'), why: WHY.idtCode },
     { raw: 'main: exceptions=16', expected: 'main: exceptions=18', why: WHY.follow },

@@ -12,3 +12,4 @@ import './string';
 import './bcd';
 import './io';
 import './system';
+import './protected';

@@ -5,7 +5,7 @@
 import type { Cpu } from '../cpu';
 import type { Op } from '../op';
 import { def } from '../registry';
-import { Vec, CR0_PE, CR0_PG, CR0_WP, CR4_PAE, CR4_PGE, CR4_SMEP, EFER_LMA } from '../../memory/mmu';
+import { Vec, CR0_PE, CR0_PG, CR0_WP, CR4_PAE, CR4_PGE, CR4_SMEP, EFER_LMA, EFER_LME } from '../../memory/mmu';
 
 const TWO32 = 4294967296;
 const CANON = 140737488355328;
@@ -21,6 +21,7 @@ function num(lo: number, hi: number): number {
 // ---- descriptor-table registers ----------------------------------------------------------------
 
 function loadTable(cpu: Cpu, op: Op, idt: boolean): void {
+  if (cpu.bits !== 64) return loadTable32(cpu, op, idt);
   const a = cpu.ea(op);
   const limit = cpu.rd16(a);
   const lo = cpu.rd64(a + 2);
@@ -35,6 +36,7 @@ function loadTable(cpu: Cpu, op: Op, idt: boolean): void {
   }
 }
 function storeTable(cpu: Cpu, op: Op, idt: boolean): void {
+  if (cpu.bits !== 64) return storeTable32(cpu, op, idt);
   const a = cpu.ea(op);
   cpu.rd16w(a);
   cpu.rd64w(a + 2);
@@ -43,6 +45,31 @@ function storeTable(cpu: Cpu, op: Op, idt: boolean): void {
   cpu.wr16(a, idt ? cpu.idtLimit : cpu.gdtLimit);
   cpu.wr64(a + 2, lo | 0, ((base - lo) / TWO32) | 0);
 }
+/** LGDT/LIDT outside 64-bit mode: a 16-bit limit and a 32-bit base (24 bits with a 16-bit operand). */
+function loadTable32(cpu: Cpu, op: Op, idt: boolean): void {
+  const a = cpu.ea(op);
+  const limit = cpu.rd16(a);
+  let base = cpu.rd32(a + 2) >>> 0;
+  if (op.opSize === 2) base &= 0xffffff;
+  if (idt) {
+    cpu.idtBase = base;
+    cpu.idtLimit = limit;
+  } else {
+    cpu.gdtBase = base;
+    cpu.gdtLimit = limit;
+  }
+}
+function storeTable32(cpu: Cpu, op: Op, idt: boolean): void {
+  const a = cpu.ea(op);
+  cpu.rd16w(a);
+  cpu.rd32w(a + 2);
+  cpu.wr16(a, idt ? cpu.idtLimit : cpu.gdtLimit);
+  cpu.wr32(a + 2, (idt ? cpu.idtBase : cpu.gdtBase) | 0);
+}
+def('Lgdt_m1632', (cpu, op) => loadTable(cpu, op, false));
+def('Lidt_m1632', (cpu, op) => loadTable(cpu, op, true));
+def('Sgdt_m1632', (cpu, op) => storeTable(cpu, op, false));
+def('Sidt_m1632', (cpu, op) => storeTable(cpu, op, true));
 def('Lgdt_m1664', (cpu, op) => loadTable(cpu, op, false));
 def('Lidt_m1664', (cpu, op) => loadTable(cpu, op, true));
 def('Sgdt_m1664', (cpu, op) => storeTable(cpu, op, false));
@@ -55,7 +82,7 @@ const CR0_BITS = 0x3f | (1 << 16) | (1 << 18) | (1 << 29) | (1 << 30) | (1 << 31
 /** CR4 bits this CPU supports: VME PVI TSD DE PSE PAE MCE PGE PCE OSFXSR OSXMMEXCPT, SMEP. */
 const CR4_BITS = 0x7ff | CR4_SMEP;
 
-function readCr(cpu: Cpu, n: number): number {
+export function readCr(cpu: Cpu, n: number): number {
   switch (n) {
     case 0: return cpu.cr0 >>> 0;
     case 2: return cpu.cr2;
@@ -74,11 +101,25 @@ export function writeCr(cpu: Cpu, n: number, lo: number, hi: number): void {
       const v = ((lo & CR0_BITS) | 0x10) | 0;
       if ((v & CR0_PG) !== 0 && (v & CR0_PE) === 0) cpu.gp(0);
       if ((v & (1 << 29)) !== 0 && (v & (1 << 30)) === 0) cpu.gp(0);
-      // Long mode: paging (and so protection) cannot be turned off from 64-bit code.
-      if ((cpu.efer & EFER_LMA) !== 0 && (v & CR0_PG) === 0) cpu.gp(0);
       const old = cpu.cr0;
+      const lma = (cpu.efer & EFER_LMA) !== 0;
+      let efer = cpu.efer;
+      if ((v & CR0_PG) !== 0 && (old & CR0_PG) === 0) {
+        // Turning paging on: with EFER.LME this activates IA-32e mode (PAE required, and CS must
+        // not be a 64-bit segment). Without LME it would be legacy 32-bit or PAE paging, which
+        // this machine does not implement: #GP(0) (documented in emulator/README.md).
+        if ((cpu.efer & EFER_LME) === 0) cpu.gp(0);
+        if ((cpu.cr4 & CR4_PAE) === 0 || (cpu.segAttr[1]! & 0x2000) !== 0) cpu.gp(0);
+        efer |= EFER_LMA;
+      } else if ((v & CR0_PG) === 0 && lma) {
+        // Paging cannot be turned off from 64-bit code; from compatibility mode it leaves IA-32e mode.
+        if (cpu.bits === 64) cpu.gp(0);
+        efer &= ~EFER_LMA;
+      }
       cpu.cr0 = v;
+      cpu.efer = efer;
       if (((old ^ v) & (CR0_PG | CR0_WP)) !== 0) cpu.flushTlb(false);
+      if (((old ^ v) & CR0_PE) !== 0 || lma !== ((efer & EFER_LMA) !== 0)) cpu.updateMode();
       return;
     }
     case 2:
@@ -113,11 +154,17 @@ def('Mov_r64_cr', (cpu, op) => {
 def('Mov_cr_r64', (cpu, op) => {
   writeCr(cpu, op.reg, cpu.regs[op.rm << 1]!, cpu.regs[(op.rm << 1) + 1]!);
 });
+def('Mov_r32_cr', (cpu, op) => {
+  cpu.set32(op.rm, readCr(cpu, op.reg) | 0);
+});
+def('Mov_cr_r32', (cpu, op) => {
+  writeCr(cpu, op.reg, cpu.regs[op.rm << 1]!, 0);
+});
 
 // ---- debug registers ---------------------------------------------------------------------------
 
 /** The debug register number after the DR4/DR5 aliasing (#UD with CR4.DE); #DB when DR7.GD. */
-function drIndex(cpu: Cpu, n: number): number {
+export function drIndex(cpu: Cpu, n: number): number {
   if (n === 4 || n === 5) {
     if ((cpu.cr4 & 8) !== 0) cpu.ud();
     n += 2;
@@ -136,20 +183,27 @@ def('Mov_r64_dr', (cpu, op) => {
   const n = drIndex(cpu, op.reg);
   cpu.setNum(op.rm, cpu.dr[n]!);
 });
-def('Mov_dr_r64', (cpu, op) => {
+def('Mov_r32_dr', (cpu, op) => {
   const n = drIndex(cpu, op.reg);
-  const lo = cpu.regs[op.rm << 1]!, hi = cpu.regs[(op.rm << 1) + 1]!;
+  cpu.set32(op.rm, cpu.dr[n]! | 0);
+});
+def('Mov_dr_r64', (cpu, op) => movDr(cpu, op.reg, cpu.regs[op.rm << 1]!, cpu.regs[(op.rm << 1) + 1]!));
+def('Mov_dr_r32', (cpu, op) => movDr(cpu, op.reg, cpu.regs[op.rm << 1]!, 0));
+function movDr(cpu: Cpu, reg: number, lo: number, hi: number): void {
+  const n = drIndex(cpu, reg);
   if (n < 4) {
     cpu.dr[n] = num(lo, hi);
+    cpu.syncDebugWatches();
     return;
   }
   if (hi !== 0) cpu.gp(0);
   if (n === 6) cpu.dr[6] = ((lo & 0x0001e00f) | 0xfffe0ff0) >>> 0;
   else {
     cpu.dr[7] = ((lo & 0xffff2bff) | 0x400) >>> 0;
+    cpu.syncDebugWatches();
     cpu.attention();
   }
-});
+}
 
 // ---- CR0.TS, MSW, TLB and caches ---------------------------------------------------------------
 
@@ -195,13 +249,15 @@ function mapDefault(n: number): bigint {
     case 0x1b: return 0xfee00900n; // APIC_BASE: BSP, enabled, at 0xFEE00000
     case 0x277: return 0x0007040600070406n; // PAT
     case 0x1a0: return 1n; // MISC_ENABLE: fast strings
+    case 0x179: return 0x10an; // MCG_CAP: MCG_CTL_P, 10 banks (as QEMU's qemu64)
+    case 0x17b: return 0xffffffffffffffffn; // MCG_CTL: all enabled
   }
   return 0n;
 }
 /** MSRs stored in cpu.msrs: SYSENTER_CS/ESP/EIP, MCG_CAP/STATUS, MC banks, APIC_BASE, MISC_ENABLE, PAT, TSC_AUX. */
 function isMapped(n: number): boolean {
   return n === 0x1b || n === 0x174 || n === 0x175 || n === 0x176 || n === 0x179 || n === 0x17a ||
-    n === 0x1a0 || n === 0x277 || n === 0xc0000103 || (n >= 0x400 && n < 0x480);
+    n === 0x17b || n === 0x1a0 || n === 0x277 || n === 0xc0000103 || (n >= 0x400 && n < 0x400 + 4 * 10);
 }
 
 let outLo = 0, outHi = 0;
@@ -209,6 +265,12 @@ function split(v: number): void {
   const lo = v >>> 0;
   outLo = lo | 0;
   outHi = ((v - lo) / TWO32) | 0;
+}
+
+/** RDMSR's value of MSR n as a bigint (API boundary); #GP(0) for an unknown MSR. */
+export function readMsrValue(cpu: Cpu, n: number): bigint {
+  readMsr(cpu, n);
+  return (BigInt(outHi >>> 0) << 32n) | BigInt(outLo >>> 0);
 }
 
 /** Reads MSR n into outLo/outHi; #GP(0) for an unknown MSR. */
@@ -230,7 +292,8 @@ function readMsr(cpu: Cpu, n: number): void {
   outHi = Number((v >> 32n) & 0xffffffffn) | 0;
 }
 
-function writeMsr(cpu: Cpu, n: number, lo: number, hi: number): void {
+/** WRMSR of lo/hi to MSR n, with its checks (#GP(0)). */
+export function writeMsr(cpu: Cpu, n: number, lo: number, hi: number): void {
   const v = num(lo, hi);
   switch (n) {
     case 0x10:
@@ -329,88 +392,107 @@ def('Sysretd', (cpu) => sysret(cpu, false));
 
 // ---- IRET in 64-bit mode -----------------------------------------------------------------------
 
-/** IRETQ (n = 8) or IRETD (n = 4): pops RIP, CS, RFLAGS, RSP, SS (always, in 64-bit mode). */
+/**
+ * IRET (n = 2), IRETD (4), IRETQ (8). In 64-bit mode it pops RIP, CS, RFLAGS, RSP, SS always;
+ * in compatibility and protected mode SS:ESP only on a return to an outer level. A set NT
+ * (a task return) and a return to virtual-8086 mode are not implemented: #GP(0).
+ */
 function iret(cpu: Cpu, n: number): void {
-  if ((cpu.getFlags() & 0x4000) !== 0) cpu.gp(0); // NT: task return is not available in IA-32e mode
-  const sp = cpu.rsp();
-  let ipLo: number, ipHi: number, cs: number, fl: number, spLo: number, spHi: number, ss: number;
-  if (n === 8) {
-    ipLo = cpu.rd64(cpu.stackLin(sp, 8)); ipHi = cpu.hi;
-    cs = cpu.rd64(cpu.stackLin(sp + 8, 8)) & 0xffff;
-    fl = cpu.rd64(cpu.stackLin(sp + 16, 8));
-    spLo = cpu.rd64(cpu.stackLin(sp + 24, 8)); spHi = cpu.hi;
-    ss = cpu.rd64(cpu.stackLin(sp + 32, 8)) & 0xffff;
-  } else {
-    ipLo = cpu.rd32(cpu.stackLin(sp, 4)); ipHi = 0;
-    cs = cpu.rd32(cpu.stackLin(sp + 4, 4)) & 0xffff;
-    fl = cpu.rd32(cpu.stackLin(sp + 8, 4));
-    spLo = cpu.rd32(cpu.stackLin(sp + 12, 4)); spHi = 0;
-    ss = cpu.rd32(cpu.stackLin(sp + 16, 4)) & 0xffff;
-  }
-  // Code segment.
+  const flags0 = cpu.getFlags();
+  if ((flags0 & 0x4000) !== 0) cpu.gp(0); // NT: IA-32e mode has no task return; tasks are not implemented
+  const in64 = cpu.bits === 64;
+  const sp = cpu.sp();
+  const ipLo = rdStack(cpu, sp, n), ipHi = cpu.hi;
+  const cs = rdStack(cpu, sp + n, n) & 0xffff;
+  const fl = rdStack(cpu, sp + 2 * n, n);
   const cpl = cpu.cpl;
   const rpl = cs & 3;
+  if (!in64 && (fl & 0x20000) !== 0 && n !== 2 && cpl === 0 && (cpu.efer & EFER_LMA) === 0) cpu.gp(0); // virtual-8086 return
+  const outer = in64 || rpl > cpl;
+  let spLo = 0, spHi = 0, ss = 0;
+  if (outer) {
+    spLo = rdStack(cpu, sp + 3 * n, n);
+    spHi = cpu.hi;
+    ss = rdStack(cpu, sp + 4 * n, n) & 0xffff;
+  }
+  // Code segment.
   const clo = returnCodeDescriptor(cpu, cs);
   const chi = cpu.hi;
-  const to64 = (chi & 0x200000) !== 0;
-  const target = to64 ? num(ipLo, ipHi) : ipLo >>> 0;
-  if (to64 && !canonical(target)) cpu.gp(0);
+  const to64 = (chi & 0x200000) !== 0 && (cpu.efer & EFER_LMA) !== 0;
+  const target = to64 ? num(ipLo, n === 8 ? ipHi : 0) : n === 2 ? ipLo & 0xffff : ipLo >>> 0;
+  if (to64 ? !canonical(target) : target > codeLimit(clo, chi)) cpu.gp(0);
   // Stack segment.
   let slo = 0, shi = 0;
-  const ssNull = (ss & 0xfffc) === 0;
-  if (ssNull) {
-    if (!to64 || rpl === 3 || (ss & 3) !== rpl) cpu.gp(0);
-  } else {
-    if ((ss & 3) !== rpl) cpu.gp(ss & 0xfffc);
-    slo = cpu.readDescriptor(ss, 0);
-    shi = cpu.hi;
-    if ((shi & 0x1a00) !== 0x1200 || ((shi >> 13) & 3) !== rpl) cpu.gp(ss & 0xfffc);
-    if ((shi & 0x8000) === 0) cpu.fault(Vec.SS, ss & 0xfffc);
+  const ssNull = outer && (ss & 0xfffc) === 0;
+  if (outer) {
+    if (ssNull) {
+      if (!to64 || rpl === 3 || (ss & 3) !== rpl) cpu.gp(0);
+    } else {
+      if ((ss & 3) !== rpl) cpu.gp(ss & 0xfffc);
+      slo = cpu.readDescriptor(ss, 0);
+      shi = cpu.hi;
+      if ((shi & 0x1a00) !== 0x1200 || ((shi >> 13) & 3) !== rpl) cpu.gp(ss & 0xfffc);
+      if ((shi & 0x8000) === 0) cpu.fault(Vec.SS, ss & 0xfffc);
+    }
   }
   // RFLAGS: what the old CPL may change.
-  const iopl = (cpu.getFlags() >> 12) & 3;
+  const iopl = (flags0 >> 12) & 3;
   let mask = 0x8d5 | 0x100 | 0x400 | 0x4000 | 0x10000 | 0x40000 | 0x200000;
   if (cpl <= iopl) mask |= 0x200;
   if (cpl === 0) mask |= 0x3000 | 0x180000;
-  const newFlags = (cpu.getFlags() & ~mask) | (fl & mask);
+  if (n === 2) mask &= 0xffff;
+  const newFlags = (flags0 & ~mask) | (fl & mask);
   // Commit.
   cpu.loadSegFromDesc(1, cs, clo, chi);
-  if (ssNull) {
-    cpu.segSel[2] = ss;
-    cpu.segBase[2] = 0;
-    cpu.segLimit[2] = 0xffffffff;
-    cpu.segAttr[2] = 0;
-  } else cpu.loadSegFromDesc(2, ss, slo, shi);
-  if (rpl > cpl) {
-    // Returning to an outer level: data segments the new CPL may not use become null.
-    for (let i = 0; i < 4; i++) {
-      const s = OUTER_SEGS[i]!;
-      const a = cpu.segAttr[s]!;
-      const usable = (a & 0x18) === 0x10 || ((a & 0x18) === 0x18 && (a & 4) === 0);
-      if (usable && ((a >> 5) & 3) < rpl) {
-        cpu.segSel[s] = 0;
-        cpu.segAttr[s] = 0;
-      }
-    }
+  if (outer) {
+    if (ssNull) {
+      cpu.segSel[2] = ss;
+      cpu.segBase[2] = 0;
+      cpu.segLimit[2] = 0xffffffff;
+      cpu.segAttr[2] = 0;
+    } else cpu.loadSegFromDesc(2, ss, slo, shi);
   }
+  if (rpl > cpl) nullOuterSegs(cpu, rpl);
   if (rpl !== cpl) cpu.setCpl(rpl);
   cpu.setFlags(newFlags);
-  cpu.set64(4, spLo, spHi);
+  if (!outer) cpu.setSpSized(sp + 3 * n);
+  else if (n === 8 || cpu.bits === 64) cpu.set64(4, spLo, n === 8 ? spHi : 0);
+  else cpu.setSpSized(n === 2 ? spLo & 0xffff : spLo >>> 0);
   cpu.ip = target;
   cpu.nmiBlocked = false;
   cpu.attention();
 }
+/** A code descriptor's limit in bytes. */
+function codeLimit(lo: number, hi: number): number {
+  let limit = ((hi & 0xf0000) | (lo & 0xffff)) >>> 0;
+  if (hi & 0x800000) limit = limit * 4096 + 0xfff;
+  return limit;
+}
+/** Returning to an outer level: data segments the new CPL may not use become null. */
+function nullOuterSegs(cpu: Cpu, rpl: number): void {
+  for (let i = 0; i < 4; i++) {
+    const s = OUTER_SEGS[i]!;
+    const a = cpu.segAttr[s]!;
+    const usable = (a & 0x18) === 0x10 || ((a & 0x18) === 0x18 && (a & 4) === 0);
+    if (usable && ((a >> 5) & 3) < rpl) {
+      cpu.segSel[s] = 0;
+      cpu.segAttr[s] = 0;
+    }
+  }
+}
 const OUTER_SEGS = [0, 3, 4, 5];
 def('Iretq', (cpu) => iret(cpu, 8));
 def('Iretd', (cpu) => iret(cpu, 4));
+def('Iret', (cpu) => iret(cpu, 2));
 
 // ---- segment registers, LDTR and TR ------------------------------------------------------------
 
 /** Loads data segment register `seg` (ES SS DS FS GS) with the checks of 64-bit mode; faults first. */
-function loadDataSeg(cpu: Cpu, seg: number, sel: number): void {
+export function loadDataSeg(cpu: Cpu, seg: number, sel: number): void {
   const cpl = cpu.cpl;
   if ((sel & 0xfffc) === 0) {
-    if (seg === 2 && (cpl === 3 || (sel & 3) !== cpl)) cpu.gp(0);
+    // Null SS: only in 64-bit mode, below CPL 3, with RPL = CPL.
+    if (seg === 2 && (cpu.bits !== 64 || cpl === 3 || (sel & 3) !== cpl)) cpu.gp(0);
     cpu.segSel[seg] = sel;
     cpu.segAttr[seg] = 0;
     if (seg < 4) cpu.segBase[seg] = 0;
@@ -432,9 +514,17 @@ function loadDataSeg(cpu: Cpu, seg: number, sel: number): void {
     if (!conformingCode && (rpl > dpl || cpl > dpl)) cpu.gp(err);
     if ((hi & 0x8000) === 0) cpu.fault(Vec.NP, err);
   }
-  cpu.loadSegFromDesc(seg, sel, lo, hi);
+  markAccessed(cpu, sel, hi);
+  cpu.loadSegFromDesc(seg, sel, lo, hi | 0x100);
 }
-function movSreg(cpu: Cpu, seg: number, sel: number): void {
+
+/** Sets the accessed bit of a code/data descriptor in memory (as the CPU does when it loads one). */
+export function markAccessed(cpu: Cpu, sel: number, hi: number): void {
+  if ((hi & 0x100) !== 0) return;
+  const base = (sel & 4) !== 0 ? cpu.ldtBase : cpu.gdtBase;
+  cpu.wrSys(base + (sel & ~7) + 4, 4, hi | 0x100, 0);
+}
+export function movSreg(cpu: Cpu, seg: number, sel: number): void {
   if (seg === 1 || seg > 5) cpu.ud();
   loadDataSeg(cpu, seg, sel);
   if (seg === 2) {
@@ -521,7 +611,7 @@ def('Sldt_r64m16', (cpu, op) => cpu.set64(op.rm, cpu.ldtSel, 0), (cpu, op) => cp
  * CPL, a present code segment whose DPL fits the RPL (conforming: DPL <= RPL; else DPL == RPL).
  * Returns the descriptor's low half; the high half is left in cpu.hi.
  */
-function returnCodeDescriptor(cpu: Cpu, cs: number): number {
+export function returnCodeDescriptor(cpu: Cpu, cs: number): number {
   if ((cs & 0xfffc) === 0) cpu.gp(0);
   const rpl = cs & 3;
   if (rpl < cpu.cpl) cpu.gp(cs & 0xfffc);
@@ -542,19 +632,19 @@ function rdStack(cpu: Cpu, a: number, n: number): number {
 }
 /** RETF (n = operand size) with imm bytes released: same privilege, or to an outer level with SS:RSP. */
 function retf(cpu: Cpu, n: number, imm: number): void {
-  const sp = cpu.rsp();
+  const sp = cpu.sp();
   const ipLo = rdStack(cpu, sp, n), ipHi = cpu.hi;
   const cs = rdStack(cpu, sp + n, n) & 0xffff;
   const cpl = cpu.cpl;
   const rpl = cs & 3;
   const clo = returnCodeDescriptor(cpu, cs);
   const chi = cpu.hi;
-  const to64 = (chi & 0x200000) !== 0;
+  const to64 = (chi & 0x200000) !== 0 && (cpu.efer & EFER_LMA) !== 0;
   const target = to64 ? num(ipLo, n === 8 ? ipHi : 0) : n === 2 ? ipLo & 0xffff : ipLo >>> 0;
-  if (to64 && !canonical(target)) cpu.gp(0);
+  if (to64 ? !canonical(target) : target > codeLimit(clo, chi)) cpu.gp(0);
   if (rpl === cpl) {
     cpu.loadSegFromDesc(1, cs, clo, chi);
-    cpu.setNum(4, sp + 2 * n + imm);
+    cpu.setSpSized(sp + 2 * n + imm);
     cpu.ip = target;
     return;
   }
@@ -579,20 +669,15 @@ function retf(cpu: Cpu, n: number, imm: number): void {
     cpu.segLimit[2] = 0xffffffff;
     cpu.segAttr[2] = 0;
   } else cpu.loadSegFromDesc(2, ss, slo, shi);
-  for (let i = 0; i < 4; i++) {
-    const s = OUTER_SEGS[i]!;
-    const a = cpu.segAttr[s]!;
-    const usable = (a & 0x18) === 0x10 || ((a & 0x18) === 0x18 && (a & 4) === 0);
-    if (usable && ((a >> 5) & 3) < rpl) {
-      cpu.segSel[s] = 0;
-      cpu.segAttr[s] = 0;
-    }
-  }
+  nullOuterSegs(cpu, rpl);
   cpu.setCpl(rpl);
-  cpu.setNum(4, num(spLo, n === 8 ? spHi : 0) + imm);
+  if (cpu.bits === 64) cpu.setNum(4, num(spLo, n === 8 ? spHi : 0) + imm);
+  else cpu.setSpSized((n === 2 ? spLo & 0xffff : spLo >>> 0) + imm);
   cpu.ip = target;
 }
 def('Retfq', (cpu) => retf(cpu, 8, 0));
 def('Retfd', (cpu) => retf(cpu, 4, 0));
+def('Retfw', (cpu) => retf(cpu, 2, 0));
 def('Retfq_imm16', (cpu, op) => retf(cpu, 8, op.imm & 0xffff));
 def('Retfd_imm16', (cpu, op) => retf(cpu, 4, op.imm & 0xffff));
+def('Retfw_imm16', (cpu, op) => retf(cpu, 2, op.imm & 0xffff));
