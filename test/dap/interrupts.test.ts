@@ -206,4 +206,65 @@ describe('interrupt and exception entry', () => {
     expect(t.idt[0]).toEqual({ vector: 2, name: 'NMI', type: 'interrupt', dpl: 0, ist: 1, selector: 8, handler: hex16(handler), symbol: 'nmi_handler' });
     expect(t.gdt[3]).toMatchObject({ index: 3, selector: 0x18, system: true, type: 0xb, busy: true, limit: 0x67 });
   });
+
+  it('injection when RIP reaches an address (launch inject): the NMI is taken before that instruction', async () => {
+    await dc.initializeRequest();
+    const [ev] = await Promise.all([
+      dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>,
+      dc.waitForEvent('initialized').then(async () => {
+        await dc.setExceptionBreakpointsRequest({ filters: ['nmi'] });
+        await dc.configurationDoneRequest();
+      }),
+      dc.launch({ program: PROG, inject: [{ kind: 'nmi', at: 'main' }] }),
+    ]);
+    expect(ev.body.description).toMatch(/^NMI \(vector 2\) via IST1: stack switched from kernel_stack/);
+    const frames = await stack();
+    expect(frames[0]!.line).toBe(L('i-nmi-first'));
+    expect(frames[2]!.name).toBe('main [kernel_stack]');
+    // The program's own NMI comes later, once: two in all.
+    await dc.setExceptionBreakpointsRequest({ filters: [] });
+    expect((await cont()).body.reason).toBe('halt');
+    expect(await evaluate(dc, 'rax')).toBe('0x2');
+  });
+
+  it('injection at an instruction count is deterministic: the same count, the same interrupted instruction', async () => {
+    const run = async (): Promise<string[]> => {
+      const c = await startClient();
+      try {
+        await c.initializeRequest();
+        await Promise.all([
+          c.waitForEvent('initialized').then(async () => {
+            await c.setExceptionBreakpointsRequest({ filters: ['nmi'] });
+            await c.configurationDoneRequest();
+          }),
+          c.launch({ program: PROG, stopOnEntry: true, inject: [{ kind: 'nmi', afterInstructions: 80 }] }),
+          c.waitForEvent('stopped'),
+        ]);
+        const [ev] = await Promise.all([c.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>, c.continueRequest({ threadId: 1 })]);
+        const frames = (await c.stackTraceRequest({ threadId: 1 })).body.stackFrames;
+        const label = frames.find((f) => f.presentationHint === 'label')!;
+        const scope = (await c.scopesRequest({ frameId: label.id })).body.scopes.find((x) => x.name === 'Interrupt frame')!;
+        const v = (await c.variablesRequest({ variablesReference: scope.variablesReference })).body.variables;
+        return [ev.body.description!, frames[frames.indexOf(label) + 1]!.name, v.find((x) => x.name === 'instruction count')!.value, v.find((x) => x.name === 'rip')!.value];
+      } finally {
+        await c.stop();
+      }
+    };
+    const a = await run();
+    expect(a[2]).toBe('80');
+    expect(a[0]).toMatch(/^NMI \(vector 2\) via IST1/);
+    expect(await run()).toEqual(a);
+  });
+
+  it('kstack/inject later: at an address, checked', async () => {
+    await launchToEntry(dc, { program: PROG });
+    await dc.setExceptionBreakpointsRequest({ filters: ['nmi'] });
+    await dc.customRequest('kstack/inject', { kind: 'nmi', at: 'work' });
+    const ev = await cont();
+    expect(ev.body.description).toMatch(/^NMI \(vector 2\) via IST1/);
+    expect((await stack())[2]!.name).toBe('work [kernel_stack]');
+    await expect(dc.customRequest('kstack/inject', { kind: 'nmi', at: 'nosuch' })).rejects.toThrow(/at: 'nosuch' is not an address or a symbol/);
+    await expect(dc.customRequest('kstack/inject', { kind: 'nmi', afterInstructions: 1 })).rejects.toThrow(/afterInstructions 1 is in the past/);
+    await expect(dc.customRequest('kstack/inject', { kind: 'irq', vector: 3, afterInstructions: 1e6 })).rejects.toThrow(/vector from 32 to 255/);
+  });
 });
