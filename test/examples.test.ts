@@ -9,11 +9,20 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { startClient } from './dap/harness';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cli = join(root, 'dist', 'cli.js');
 const examples = join(root, 'examples');
 let tmp = '';
+
+interface LaunchJson {
+  configurations: ({ type: string; request: string; name: string; program: string; inject?: { kind: string }[] } & Record<string, unknown>)[];
+}
+function launchJson(): LaunchJson {
+  const text = readFileSync(join(examples, '.vscode', 'launch.json'), 'utf8');
+  return JSON.parse(text.replace(/^\s*\/\/.*$/gm, '')) as LaunchJson;
+}
 
 function kstack(args: string[], cwd = examples) {
   const r = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', timeout: 120_000 });
@@ -52,9 +61,13 @@ describe('examples', () => {
     for (const n of NAMES) expect(stored).toContain(n);
   });
 
-  it('every example has a launch configuration in examples/.vscode/launch.json', () => {
-    const text = readFileSync(join(examples, '.vscode', 'launch.json'), 'utf8');
-    const launch = JSON.parse(text.replace(/^\s*\/\/.*$/gm, '')) as { configurations: { program: string; type: string; inject?: { kind: string }[] }[] };
+  it('every example has a launch configuration in examples/.vscode/launch.json, with attributes of the manifest', () => {
+    const launch = launchJson();
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+      contributes: { debuggers: { configurationAttributes: { launch: { properties: Record<string, unknown> } } }[] };
+    };
+    const known = new Set(['type', 'request', 'name', ...Object.keys(pkg.contributes.debuggers[0]!.configurationAttributes.launch.properties)]);
+    for (const c of launch.configurations) for (const k of Object.keys(c)) expect(known, `${c.name}: ${k}`).toContain(k);
     const programs = launch.configurations.map((c) => c.program);
     for (const n of NAMES) expect(programs).toContain(`\${workspaceFolder}/${n}.asm`);
     expect(programs).toContain('${workspaceFolder}/tour.asm');
@@ -183,4 +196,28 @@ describe('examples/c-kernel', () => {
     expect(fromMarker).toBe(readFileSync(join(examples, 'c-kernel', 'expected-serial.txt'), 'utf8'));
     expect(r.status).toBe(0);
   });
+});
+
+describe('examples/.vscode/launch.json in the debug adapter', () => {
+  it('the tour configuration stops before #DB, #SS, the injected #MC and #DF, in that order', async () => {
+    const config = launchJson().configurations.find((c) => c.program.endsWith('/tour.asm'))!;
+    const args = JSON.parse(JSON.stringify(config).replaceAll('${workspaceFolder}', examples)) as Record<string, unknown>;
+    const dc = await startClient();
+    try {
+      const stops: string[] = [];
+      const [, , first] = await Promise.all([dc.configurationSequence(), dc.launch({ ...args, cwd: examples }), dc.waitForEvent('stopped')]);
+      let s = first;
+      for (let i = 0; i < 4; i++) {
+        const st = await dc.stackTraceRequest({ threadId: 1 });
+        stops.push(`${String(s.body.reason)} ${st.body.stackFrames[0]!.name}`);
+        if (i === 3) break;
+        const next = dc.waitForEvent('stopped');
+        await dc.continueRequest({ threadId: 1 });
+        s = await next;
+      }
+      expect(stops).toEqual(['exception bp_target', 'exception bad_push', 'exception mc_wait', 'exception recurse']);
+    } finally {
+      await dc.stop();
+    }
+  }, 60_000);
 });
