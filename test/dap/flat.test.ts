@@ -34,7 +34,7 @@ describe('flat binary', () => {
   it('shows registers and steps by instruction', async () => {
     await launchToEntry(dc, { program: BIN });
     const scopes = (await dc.scopesRequest({ frameId: 1 })).body.scopes;
-    expect(scopes.map((s) => s.name)).toEqual(['Registers', 'Segments', 'System', 'MSRs', 'Interrupts']);
+    expect(scopes.map((s) => s.name)).toEqual(['Registers', 'Segments', 'System', 'MSRs', 'Interrupts', 'TSS', 'IDT', 'GDT', 'Paging', 'APIC', 'Stacks']);
     const regs = (await dc.variablesRequest({ variablesReference: scopes[0]!.variablesReference })).body.variables;
     expect(regs.find((v) => v.name === 'rip')!.value).toBe('0x0000000000100000');
     expect(regs.map((v) => v.name).slice(0, 4)).toEqual(['rax', 'rbx', 'rcx', 'rdx']);
