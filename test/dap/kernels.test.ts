@@ -73,4 +73,50 @@ describe('test kernels', () => {
     const [exited] = await Promise.all([dc.waitForEvent('exited'), dc.setExceptionBreakpointsRequest({ filters: [] }).then(() => dc.continueRequest({ threadId: 1 }))]);
     expect(exited.body.exitCode).toBe(0); // EXIT_OK: the kernel counted both NMIs
   });
+
+  it.skipIf(!tools)('mc_injected: a #MC injected when RIP reaches mc_wait is stopped at its handler on IST5', async () => {
+    const elf = kernel('mc_injected');
+    await dc.initializeRequest();
+    const [ev] = await Promise.all([
+      dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>,
+      dc.waitForEvent('initialized').then(async () => {
+        await dc.setExceptionBreakpointsRequest({ filters: ['mc'] });
+        await dc.configurationDoneRequest();
+      }),
+      dc.launch({ program: elf, inject: [{ kind: 'mc', at: 'mc_wait' }] }),
+    ]);
+    expect(ev.body.description).toMatch(/^#MC \(vector 18\) via IST5: stack switched from kstack \(rsp 0x[0-9a-f]+\) to ist5 \(rsp 0x[0-9a-f]+\)$/);
+    const frames = await stack();
+    expect(frames[0]!.name).toBe('mc_entry [ist5]');
+    expect(frames[1]!.name).toBe('#MC (vector 18) · IST5 · from CPL 0');
+    expect(frames[2]!.name).toBe('mc_wait [kstack]');
+    const [exited] = await Promise.all([dc.waitForEvent('exited'), dc.setExceptionBreakpointsRequest({ filters: [] }).then(() => dc.continueRequest({ threadId: 1 }))]);
+    expect(exited.body.exitCode).toBe(0);
+  });
+
+  it.skipIf(!tools)('pf_gp_codes: #PF from CPL 3 through RSP0 and a #GP selector error code, decoded; conditions on cpl', async () => {
+    const elf = kernel('pf_gp_codes');
+    await dc.initializeRequest();
+    const [ev] = await Promise.all([
+      dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>,
+      dc.waitForEvent('initialized').then(async () => {
+        await dc.setExceptionBreakpointsRequest({ filters: [], filterOptions: [{ filterId: 'pf', condition: 'cpl == 3' }, { filterId: 'gp', condition: 'cpl == 0' }] });
+        await dc.configurationDoneRequest();
+      }),
+      dc.launch({ program: elf }),
+    ]);
+    expect(ev.body.description).toMatch(/^#PF \(vector 14\) via RSP0: stack switched from ustack \(rsp 0x[0-9a-f]+\) to rsp0 \(rsp 0x[0-9a-f]+\), CPL 3 -> 0, error code 0x5, CR2 0x[0-9a-f]+$/);
+    expect((await stack())[1]!.name).toBe('#PF (vector 14) · RSP0 · from CPL 3');
+    let info = (await dc.exceptionInfoRequest({ threadId: 1 })).body.details!.stackTrace!;
+    expect(info).toContain('error code: 0x5: P=1 protection violation, W=0 read, U=1 user mode (CPL 3), I=0 not an instruction fetch');
+    expect(info).toMatch(/interrupted at CS:RIP 0x2b:0x[0-9a-f]+ .*, CPL 3/);
+
+    // Only kernel-mode #GPs stop: the first is mov ds, 0x1fb (GDT index 63, beyond the limit).
+    await dc.setExceptionBreakpointsRequest({ filters: [], filterOptions: [{ filterId: 'gp', condition: 'cpl == 0' }] });
+    const gp = await stopAfter(dc, () => dc.continueRequest({ threadId: 1 }));
+    expect(gp.body.description).toMatch(/^#GP \(vector 13\): same stack, kstack .*error code 0x1f8$/);
+    info = (await dc.exceptionInfoRequest({ threadId: 1 })).body.details!.stackTrace!;
+    expect(info).toContain('error code: 0x1f8: GDT index 63 (selector 0x1f8), EXT=0');
+    expect(info).toMatch(/interrupted at CS:RIP 0x8:0x[0-9a-f]+ gp_ds_gdt_limit, CPL 0/);
+  });
 });
