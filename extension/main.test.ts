@@ -8,6 +8,9 @@ const h = vi.hoisted(() => {
   const trackers: { createDebugAdapterTracker: (s: unknown) => Record<string, (m: unknown) => void> }[] = [];
   const shown = { errors: [] as string[], infos: [] as string[], status: [] as string[], output: [] as string[] };
   const item = { text: '', tooltip: '', visible: false, command: '', name: '', show() { this.visible = true; }, hide() { this.visible = false; }, dispose() {} };
+  const views = { trees: new Map<string, Record<string, (...a: unknown[]) => unknown>>(), webviews: new Map<string, Record<string, (...a: unknown[]) => unknown>>() };
+  const opened: { path: string; selection: unknown }[] = [];
+  const executed: string[] = [];
   const state = {
     activeDebugSession: undefined as unknown,
     activeTextEditor: undefined as unknown,
@@ -17,8 +20,19 @@ const h = vi.hoisted(() => {
   const vscode = {
     DebugConfigurationProviderTriggerKind: { Initial: 1, Dynamic: 2 },
     StatusBarAlignment: { Left: 1, Right: 2 },
-    Uri: class { static from(c: { scheme: string; path: string; query: string }) { return { ...c, toString: () => `${c.scheme}:${c.path}?${c.query}` }; } },
-    EventEmitter: class { event = () => ({ dispose() {} }); fire() {} },
+    Uri: class {
+      static from(c: { scheme: string; path: string; query: string }) { return { ...c, toString: () => `${c.scheme}:${c.path}?${c.query}` }; }
+      static file(p: string) { return { scheme: 'file', fsPath: p, path: p, toString: () => `file://${p}` }; }
+    },
+    EventEmitter: class {
+      private ls: ((e: unknown) => void)[] = [];
+      event = (l: (e: unknown) => void) => { this.ls.push(l); return { dispose() {} }; };
+      fire(e?: unknown) { for (const l of this.ls) l(e); }
+    },
+    TreeItem: class { constructor(public label: string, public collapsibleState: number) {} },
+    TreeItemCollapsibleState: { None: 0, Collapsed: 1, Expanded: 2 },
+    ThemeIcon: class { constructor(public id: string) {} },
+    Range: class { constructor(public startLine: number, public startCharacter: number, public endLine: number, public endCharacter: number) {} },
     debug: {
       get activeDebugSession() { return state.activeDebugSession; },
       registerDebugConfigurationProvider: (type: string, provider: never, trigger: number) => { providers.push({ type, provider, trigger }); return { dispose() {} }; },
@@ -27,7 +41,10 @@ const h = vi.hoisted(() => {
       onDidTerminateDebugSession: () => ({ dispose() {} }),
       startDebugging: vi.fn(async () => true),
     },
-    commands: { registerCommand: (id: string, f: never) => { commands.set(id, f); return { dispose() {} }; } },
+    commands: {
+      registerCommand: (id: string, f: never) => { commands.set(id, f); return { dispose() {} }; },
+      executeCommand: async (id: string) => { executed.push(id); },
+    },
     window: {
       get activeTextEditor() { return state.activeTextEditor; },
       tabGroups: { activeTabGroup: { activeTab: undefined } },
@@ -38,18 +55,20 @@ const h = vi.hoisted(() => {
       setStatusBarMessage: (m: string) => { shown.status.push(m); return { dispose() {} }; },
       showInputBox: async (o: { validateInput?: (t: string) => unknown }) => { state.inputBoxOptions = o; return state.inputBox; },
       showQuickPick: async (items: unknown[]) => items[0],
-      showTextDocument: async () => undefined,
+      showTextDocument: async (doc: { path: string }, o: { selection: unknown }) => { opened.push({ path: doc.path, selection: o.selection }); },
+      registerTreeDataProvider: (id: string, p: never) => { views.trees.set(id, p); return { dispose() {} }; },
+      registerWebviewViewProvider: (id: string, p: never) => { views.webviews.set(id, p); return { dispose() {} }; },
     },
     workspace: {
       registerTextDocumentContentProvider: () => ({ dispose() {} }),
       textDocuments: [],
       findFiles: async () => [{ fsPath: '/w/a.asm' }],
       getWorkspaceFolder: () => undefined,
-      openTextDocument: async () => ({}),
+      openTextDocument: async (uri?: { fsPath?: string }) => ({ path: uri?.fsPath }),
       fs: { readFile: async () => new Uint8Array() },
     },
   };
-  return { commands, providers, trackers, shown, item, state, vscode };
+  return { commands, providers, trackers, shown, item, state, vscode, views, opened, executed };
 });
 
 vi.mock('vscode', () => h.vscode);
@@ -163,5 +182,75 @@ describe('status bar', () => {
     t['onDidSendMessage']!({ type: 'event', event: 'stopped', body: { threadId: 1 } });
     await new Promise((r) => setTimeout(r, 10));
     expect(h.item.visible).toBe(false);
+  });
+});
+
+describe('views', () => {
+  const tree = () => h.views.trees.get('kstack.systemTables')!;
+  const labels = (nodes: unknown) => (nodes as { label: string; description?: string }[]).map((n) => `${n.label}: ${n.description ?? ''}`);
+
+  it('registers the System Tables tree and the Stack Switches webview', () => {
+    expect([...h.views.trees.keys()]).toEqual(['kstack.systemTables']);
+    expect([...h.views.webviews.keys()]).toEqual(['kstack.stackSwitches']);
+  });
+
+  it('System Tables asks the adapter on every stop and shows the TSS, IDT and GDT', async () => {
+    const { RECORDED_SWITCHES, TABLES } = await import('./fixtures');
+    const { s, calls } = session((c) => (c === 'kstack/systemTables' ? TABLES : c === 'kstack/stackSwitches' ? RECORDED_SWITCHES : {}));
+    h.state.activeDebugSession = s;
+    const t = h.trackers[1]!.createDebugAdapterTracker(s);
+    t['onDidSendMessage']!({ type: 'event', event: 'stopped', body: { threadId: 1 } });
+    await vi.waitFor(() => expect(labels(tree()['getChildren']!())).toEqual(['TSS: 0x1001c0 · TR 0x18', 'IDT: 1 present gate', 'GDT: 3 entries']));
+    expect(calls.map((c) => c[0])).toEqual(expect.arrayContaining(['kstack/systemTables', 'kstack/stackSwitches']));
+    const [tss] = tree()['getChildren']!() as { children: unknown[] }[];
+    const ist1 = (tree()['getChildren']!(tss) as { id: string }[]).find((n) => n.id === 'tss/IST1')!;
+    const item = tree()['getTreeItem']!(ist1) as { label: string; description: string; collapsibleState: number };
+    expect(item).toMatchObject({ label: 'IST1', description: '0x1031e0  nmi_stack_top  █░░░░░░░░░ 1% of 4 KiB', collapsibleState: 0 });
+    const idt = (tree()['getChildren']!() as unknown[])[1];
+    const gate = tree()['getTreeItem']!((tree()['getChildren']!(idt) as unknown[])[0]) as { command: { command: string; arguments: unknown[] } };
+    expect(gate.command).toEqual({ command: 'kstack.revealAddress', title: 'Open the handler', arguments: ['0x0000000000100048'] });
+  });
+
+  it('says "not available from this adapter" when the request fails', async () => {
+    const { s } = session(() => { throw new Error("unknown request 'kstack/systemTables'"); });
+    h.state.activeDebugSession = s;
+    h.trackers[1]!.createDebugAdapterTracker(s)['onDidSendMessage']!({ type: 'event', event: 'stopped', body: {} });
+    await vi.waitFor(() =>
+      expect(labels(tree()['getChildren']!())).toEqual(["System tables: kstack/systemTables is not available from this adapter: unknown request 'kstack/systemTables'"]),
+    );
+  });
+
+  it('Stack Switches renders the page on a stop and reveals a clicked switch', async () => {
+    const { RECORDED_SWITCHES } = await import('./fixtures');
+    const { s, calls } = session((c) =>
+      c === 'kstack/stackSwitches'
+        ? RECORDED_SWITCHES
+        : c === 'disassemble'
+          ? { instructions: [{ address: '0x100028', location: { path: '/w/nmi.asm' }, line: 19 }] }
+          : (() => { throw new Error('no'); })(),
+    );
+    let onMessage: (m: unknown) => void = () => {};
+    const webview = { html: '', options: {}, cspSource: 'vscode-resource:', onDidReceiveMessage: (f: (m: unknown) => void) => { onMessage = f; } };
+    h.views.webviews.get('kstack.stackSwitches')!['resolveWebviewView']!({ webview, visible: true, onDidChangeVisibility: () => {} });
+    expect(webview.html).toContain('<p class="message">'); // before this session's first stop
+    h.state.activeDebugSession = s;
+    h.trackers[1]!.createDebugAdapterTracker(s)['onDidSendMessage']!({ type: 'event', event: 'stopped', body: {} });
+    await vi.waitFor(() => expect(webview.html).toContain('NMI (vector 2) via IST1'));
+    h.opened.length = 0;
+    onMessage({ type: 'reveal', rip: '0x100028' });
+    await vi.waitFor(() => expect(h.opened).toHaveLength(1));
+    expect(calls).toContainEqual(['disassemble', { memoryReference: '0x100028', instructionCount: 1, resolveSymbols: true }]);
+    expect(h.opened[0]).toEqual({ path: '/w/nmi.asm', selection: { startLine: 18, startCharacter: 0, endLine: 18, endCharacter: 0 } });
+  });
+
+  it('Show the Source of an Address: a symbol is evaluated first; no source line opens the Disassembly view', async () => {
+    const { s, calls } = session((c) => (c === 'evaluate' ? { result: '0x100048 <nmi_entry>', memoryReference: '0x100048' } : { instructions: [{ address: '0x100048' }] }));
+    h.state.activeDebugSession = s;
+    h.state.inputBox = 'nmi_entry';
+    h.executed.length = 0;
+    await h.commands.get('kstack.revealAddress')!();
+    expect(calls.map((c) => c[0])).toEqual(['evaluate', 'disassemble']);
+    expect(calls[1]![1]).toMatchObject({ memoryReference: '0x100048' });
+    expect(h.executed).toEqual(['debug.action.openDisassemblyView']);
   });
 });

@@ -23,6 +23,7 @@ import {
   type InjectKind,
   type PageWalk,
 } from './requests';
+import { StackSwitchesView, SystemTablesView, VIEWS, revealAddress } from './views';
 
 /** Every command the manifest contributes; test/manifest.test.ts checks the two lists agree. */
 export const COMMANDS = {
@@ -32,6 +33,8 @@ export const COMMANDS = {
   injectMachineCheck: 'kstack.injectMachineCheck',
   walkPageTables: 'kstack.walkPageTables',
   openStackMemory: 'kstack.openStackMemory',
+  revealAddress: 'kstack.revealAddress',
+  refreshViews: 'kstack.refreshViews',
 } as const;
 
 const STACK_SCHEME = 'kstack-stack';
@@ -158,6 +161,58 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.debug.registerDebugAdapterTrackerFactory(DEBUG_TYPE, { createDebugAdapterTracker: (s) => status.tracker(s) }),
     vscode.debug.onDidChangeActiveDebugSession(() => status.refresh()),
     vscode.debug.onDidTerminateDebugSession((s) => status.forget(s)),
+  );
+
+  // ---- views: System Tables and Stack Switches, refreshed on every stop -----------------------
+  const tablesView = new SystemTablesView(COMMANDS.revealAddress);
+  const switchesView = new StackSwitchesView(revealAddress);
+  const refreshViews = (session: vscode.DebugSession | undefined) => {
+    const s = session && session.type === DEBUG_TYPE ? session : undefined;
+    void tablesView.refresh(s);
+    void switchesView.refresh(s);
+  };
+  context.subscriptions.push(
+    vscode.window.registerTreeDataProvider(VIEWS.systemTables, tablesView),
+    vscode.window.registerWebviewViewProvider(VIEWS.stackSwitches, switchesView),
+    vscode.debug.registerDebugAdapterTrackerFactory(DEBUG_TYPE, {
+      createDebugAdapterTracker: (session) => ({
+        onDidSendMessage: (m: { type?: string; event?: string }) => {
+          if (m.type === 'event' && m.event === 'stopped' && vscode.debug.activeDebugSession?.id === session.id) refreshViews(session);
+        },
+      }),
+    }),
+    vscode.debug.onDidChangeActiveDebugSession((s) => refreshViews(s)),
+    vscode.debug.onDidTerminateDebugSession(() => refreshViews(vscode.debug.activeDebugSession)),
+    vscode.commands.registerCommand(COMMANDS.refreshViews, () => refreshViews(vscode.debug.activeDebugSession)),
+    vscode.commands.registerCommand(COMMANDS.revealAddress, async (arg?: string | { address?: string }) => {
+      const session = kstackSession();
+      if (!session) return;
+      // From a System Tables row: its address (the command) or the row itself (the inline button).
+      let target = typeof arg === 'string' ? arg : typeof arg?.address === 'string' ? arg.address : undefined;
+      if (target === undefined) {
+        const text = await vscode.window.showInputBox({
+          title: 'KStack: show the source of an address',
+          prompt: 'Address, symbol or register',
+          placeHolder: '0xffffffff80001000',
+          validateInput: validateAddress,
+        });
+        if (text === undefined) return;
+        target = parseAddress(text)!;
+      }
+      if (!/^0x[0-9a-f]+$/i.test(target)) {
+        // A symbol or a register: the adapter evaluates it.
+        try {
+          const r = (await session.customRequest('evaluate', { expression: target, context: 'watch' })) as { result?: string; memoryReference?: string };
+          const hex = r.memoryReference ?? /0x[0-9a-f]+/i.exec(r.result ?? '')?.[0];
+          if (!hex) throw new Error(`'${target}' = ${r.result ?? '?'} is not an address`);
+          target = hex;
+        } catch (e) {
+          void vscode.window.showErrorMessage(`KStack: cannot show ${target}: ${errorMessage(e)}`);
+          return;
+        }
+      }
+      await revealAddress(session, target);
+    }),
   );
 
   // ---- language client ------------------------------------------------------------------------

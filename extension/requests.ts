@@ -10,6 +10,10 @@ export const Requests = {
   stacks: 'kstack/stacks',
   /** `{ threadId?: number }` -> CpuState. */
   cpuState: 'kstack/cpuState',
+  /** `{}` -> `{ tss, idt, gdt }` (tables.ts: SystemTables). */
+  systemTables: 'kstack/systemTables',
+  /** `{ since?: number }` -> `{ switches, stacks, alerts }` (switches.ts: StackSwitches). */
+  stackSwitches: 'kstack/stackSwitches',
 } as const;
 
 export type InjectKind = 'nmi' | 'irq' | 'mc';
