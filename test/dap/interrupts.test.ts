@@ -6,7 +6,7 @@
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { evaluate, launchToEntry, markerLine, program, startClient, stopAfter, topFrame } from './harness';
+import { evaluate, launchToEntry, launchWithBreakpoints, markerLine, program, startClient, stopAfter, topFrame } from './harness';
 
 const PROG = program('interrupts.asm');
 const L = (m: string) => markerLine(PROG, m);
@@ -266,5 +266,16 @@ describe('interrupt and exception entry', () => {
     await expect(dc.customRequest('kstack/inject', { kind: 'nmi', at: 'nosuch' })).rejects.toThrow(/at: 'nosuch' is not an address or a symbol/);
     await expect(dc.customRequest('kstack/inject', { kind: 'nmi', afterInstructions: 1 })).rejects.toThrow(/afterInstructions 1 is in the past/);
     await expect(dc.customRequest('kstack/inject', { kind: 'irq', vector: 3, afterInstructions: 1e6 })).rejects.toThrow(/vector from 32 to 255/);
+  });
+
+  it("an NMI injected while stopped is stopped at its handler's first instruction when the run resumes", async () => {
+    await launchWithBreakpoints(dc, { program: PROG }, PROG, [{ line: L('i-call-work') }]);
+    await dc.setExceptionBreakpointsRequest({ filters: ['nmi'] });
+    await dc.customRequest('kstack/inject', { kind: 'nmi' });
+    const ev = await cont();
+    expect(ev.body.description).toMatch(/^NMI \(vector 2\) via IST1: stack switched from kernel_stack \(rsp 0x[0-9a-f]+\) to nmi_stack \(rsp 0x[0-9a-f]+\)$/);
+    const frames = await stack();
+    expect(frames[0]!.line).toBe(L('i-nmi-first'));
+    expect(frames[2]).toMatchObject({ line: L('i-call-work') });
   });
 });
