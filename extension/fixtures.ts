@@ -14,29 +14,124 @@ export const RECORDED_SWITCHES = {
   alerts: [],
 };
 
-const z = '0x0000000000000000';
-/** `kstack/systemTables` in the shape of debug-adapter/systables.ts (SystemTablesJson), same program. */
+/** `kstack/systemTables` as the adapter answered it (recorded, same program and stop). */
 export const TABLES = {
-  tss: {
-    base: '0x00000000001001c0',
-    selector: 0x18,
-    limit: 0x67,
-    ioMapBase: 0,
-    rsp: [
-      { slot: 'RSP0', value: '0x00000000001021e0', symbol: 'kernel_stack_top', stack: 'kernel_stack' },
-      { slot: 'RSP1', value: z },
-      { slot: 'RSP2', value: z },
+  "tss": {
+    "base": "0x0000000000100170",
+    "selector": 24,
+    "limit": 103,
+    "ioMapBase": 0,
+    "rsp": [
+      {
+        "slot": "RSP0",
+        "value": "0x00000000001021e0",
+        "symbol": "kernel_stack_top",
+        "stack": "kernel_stack"
+      },
+      {
+        "slot": "RSP1",
+        "value": "0x0000000000000000"
+      },
+      {
+        "slot": "RSP2",
+        "value": "0x0000000000000000"
+      }
     ],
-    ist: [
-      { slot: 'IST1', value: '0x00000000001031e0', symbol: 'nmi_stack_top', stack: 'nmi_stack' },
-      ...[2, 3, 4, 5, 6, 7].map((i) => ({ slot: `IST${i}`, value: z })),
-    ],
+    "ist": [
+      {
+        "slot": "IST1",
+        "value": "0x00000000001031e0",
+        "symbol": "nmi_stack_top",
+        "stack": "nmi_stack"
+      },
+      {
+        "slot": "IST2",
+        "value": "0x0000000000000000"
+      },
+      {
+        "slot": "IST3",
+        "value": "0x0000000000000000"
+      },
+      {
+        "slot": "IST4",
+        "value": "0x0000000000000000"
+      },
+      {
+        "slot": "IST5",
+        "value": "0x0000000000000000"
+      },
+      {
+        "slot": "IST6",
+        "value": "0x0000000000000000"
+      },
+      {
+        "slot": "IST7",
+        "value": "0x0000000000000000"
+      }
+    ]
   },
-  idt: [{ vector: 2, name: 'NMI', type: 'interrupt', dpl: 0, ist: 1, selector: 8, handler: '0x0000000000100048', symbol: 'nmi_entry' }],
-  gdt: [
-    { index: 0, selector: 0, raw: z, text: 'null', present: false, system: false, type: 0, dpl: 0, base: z, limit: 0 },
-    { index: 1, selector: 8, raw: '0x00af9b000000ffff', text: '64-bit code, DPL 0', present: true, system: false, type: 11, dpl: 0, base: z, limit: 0xfffff },
-    { index: 3, selector: 0x18, raw: '0x00008b1001c00067', text: '64-bit TSS (busy), base 0x1001c0', present: true, system: true, type: 11, dpl: 0, base: '0x00000000001001c0', limit: 0x67, busy: true },
+  "idt": [
+    {
+      "vector": 2,
+      "name": "NMI",
+      "type": "interrupt",
+      "dpl": 0,
+      "ist": 1,
+      "selector": 8,
+      "handler": "0x0000000000100048",
+      "symbol": "nmi_entry"
+    }
   ],
+  "gdt": [
+    {
+      "index": 0,
+      "selector": 0,
+      "raw": "0x0000000000000000",
+      "text": "null",
+      "present": false,
+      "system": true,
+      "type": 0,
+      "dpl": 0,
+      "base": "0x0000000000000000",
+      "limit": 0
+    },
+    {
+      "index": 1,
+      "selector": 8,
+      "raw": "0x00af9b000000ffff",
+      "text": "64-bit code readable, DPL 0",
+      "present": true,
+      "system": false,
+      "type": 11,
+      "dpl": 0,
+      "base": "0x0000000000000000",
+      "limit": 4294967295
+    },
+    {
+      "index": 2,
+      "selector": 16,
+      "raw": "0x00cf93000000ffff",
+      "text": "data writable, DPL 0, base 0x0, limit 0xffffffff",
+      "present": true,
+      "system": false,
+      "type": 3,
+      "dpl": 0,
+      "base": "0x0000000000000000",
+      "limit": 4294967295
+    },
+    {
+      "index": 3,
+      "selector": 24,
+      "raw": "0x00008b1001700067",
+      "rawHigh": "0x0000000000000000",
+      "text": "64-bit TSS (busy), base 0x100170, limit 0x67, DPL 0",
+      "present": true,
+      "system": true,
+      "type": 11,
+      "dpl": 0,
+      "base": "0x0000000000100170",
+      "limit": 103,
+      "busy": true
+    }
+  ]
 };
-

@@ -200,7 +200,7 @@ describe('views', () => {
     h.state.activeDebugSession = s;
     const t = h.trackers[1]!.createDebugAdapterTracker(s);
     t['onDidSendMessage']!({ type: 'event', event: 'stopped', body: { threadId: 1 } });
-    await vi.waitFor(() => expect(labels(tree()['getChildren']!())).toEqual(['TSS: 0x1001c0 · TR 0x18', 'IDT: 1 present gate', 'GDT: 3 entries']));
+    await vi.waitFor(() => expect(labels(tree()['getChildren']!())).toEqual(['TSS: 0x100170 · TR 0x18', 'IDT: 1 present gate', 'GDT: 4 entries']));
     expect(calls.map((c) => c[0])).toEqual(expect.arrayContaining(['kstack/systemTables', 'kstack/stackSwitches']));
     const [tss] = tree()['getChildren']!() as { children: unknown[] }[];
     const ist1 = (tree()['getChildren']!(tss) as { id: string }[]).find((n) => n.id === 'tss/IST1')!;

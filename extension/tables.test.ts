@@ -24,7 +24,7 @@ describe('parseSystemTables', () => {
     expect(t.tss.ist[0]).toEqual({ slot: 'IST1', value: '0x00000000001031e0', symbol: 'nmi_stack_top', stack: 'nmi_stack' });
     expect(t.tss.selector).toBe(0x18);
     expect(t.idt).toEqual([{ vector: 2, name: 'NMI', type: 'interrupt', dpl: 0, ist: 1, selector: 8, handler: '0x0000000000100048', symbol: 'nmi_entry' }]);
-    expect(t.gdt.map((d) => [d.selector, d.present, d.busy])).toEqual([[0, false, undefined], [8, true, undefined], [0x18, true, true]]);
+    expect(t.gdt.map((d) => [d.selector, d.present, d.busy])).toEqual([[0, false, undefined], [8, true, undefined], [0x10, true, undefined], [0x18, true, true]]);
   });
 
   it('keeps the adapter\'s TSS error and drops malformed entries', () => {
@@ -73,7 +73,7 @@ describe('systemTablesTree', () => {
 
   it('has TSS (expanded), IDT and GDT at the top', () => {
     expect(tree.map((n) => [n.label, n.expanded ?? false])).toEqual([['TSS', true], ['IDT', true], ['GDT', false]]);
-    expect(tree[0]!.description).toBe('0x1001c0 · TR 0x18');
+    expect(tree[0]!.description).toBe('0x100170 · TR 0x18');
     expect(tree[0]!.children!.map((n) => n.label)).toEqual(['RSP0', 'RSP1', 'RSP2', 'IST1', 'IST2', 'IST3', 'IST4', 'IST5', 'IST6', 'IST7']);
   });
 
@@ -102,7 +102,12 @@ describe('systemTablesTree', () => {
   });
 
   it('lists the GDT by selector with the adapter\'s decoding', () => {
-    expect(tree[2]!.children!.map((n) => `${n.label} ${n.description}`)).toEqual(['0x00 null', '0x08 64-bit code, DPL 0', '0x18 64-bit TSS (busy), base 0x1001c0']);
+    expect(tree[2]!.children!.map((n) => `${n.label} ${n.description}`)).toEqual([
+      '0x00 null',
+      '0x08 64-bit code readable, DPL 0',
+      '0x10 data writable, DPL 0, base 0x0, limit 0xffffffff',
+      '0x18 64-bit TSS (busy), base 0x100170, limit 0x67, DPL 0',
+    ]);
   });
 
   it('shows the TSS error instead of slots', () => {
