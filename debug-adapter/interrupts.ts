@@ -30,7 +30,7 @@ export interface Delivery {
   rip: bigint;
   cs: number;
   rflags: bigint;
-  /** The handler's first instruction. */
+  /** The handler's first instruction (looked up when the delivery stops the run, else 0). */
   handler: bigint;
   /** CR2 when delivered (a #PF's address). */
   cr2: bigint;
