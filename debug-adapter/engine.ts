@@ -151,6 +151,8 @@ export class Engine {
   private symbolStackList: KnownStack[] = [];
   /** Scheduled injections. */
   private injections: Injection[] = [];
+  /** knownStacks() as of the start of the current run (for pruning deliveries while it runs). */
+  private runStacks: KnownStack[] | null = null;
   /** The address the Paging scope walks (set by a `pte(addr)` watch); RIP when unset. */
   pagingAddress?: bigint;
   /** Step out of a handler: the read watch on its frame's saved RIP, and the delivery. */
@@ -631,6 +633,7 @@ export class Engine {
   private begin(task: Task): void {
     const pending = this.exception?.pendingDelivery ? this.exception : undefined;
     this.exception = undefined;
+    this.runStacks = null;
     this.watches?.snapshot();
     this.task = task;
     this.state = 'running';
@@ -813,15 +816,19 @@ export class Engine {
       rip: BigInt.asUintN(64, BigInt(cpu.ip)),
       cs: cpu.segSel[1]!,
       rflags: cpu.rflags,
-      handler: this.gateTarget(v),
+      handler: 0n,
       cr2: BigInt.asUintN(64, BigInt(cpu.cr2)),
       count: cpu.instructionCount,
       filter: filterOf(v, k),
     };
-    this.deliveries.push(d, this.knownStacks());
+    // The stacks as they were when this run began (reading the TSS at every delivery would cost
+    // timer-heavy guests dearly); pruning only needs to know which stack a frame is on.
+    this.runStacks ??= this.knownStacks();
+    this.deliveries.push(d, this.runStacks);
     if (this.config?.noDebug || this.entryStop || !this.filters.has(d.filter)) return;
     const cond = this.filters.get(d.filter);
     if (cond && !this.filterCondition(cond, d)) return;
+    d.handler = this.gateTarget(v);
     this.entryStop = d;
     // Stop at the handler's first instruction: a breakpoint there for deliveries at an
     // instruction boundary, a stop request for those out of a faulting instruction.
