@@ -10,7 +10,7 @@
 // target is not known yet are taken to be short (NASM is optimistic on the first pass) and grow
 // in later passes if they must.
 
-import type { Token } from './lexer';
+import { type Token, clearLexCache } from './lexer';
 import { type Expr, type Val, type Term, type EvalEnv, evaluate, isSimple, num, unknownVal, floatBytes } from './expr';
 import { parseLine, type ParsedLine, type OperandAst, type DataItem, type Statement } from './parser';
 import { Preprocessor, setMnemonicCheck, type PPLine } from './preprocessor';
@@ -186,7 +186,18 @@ interface ListItem {
 const MAX_SECTION_BYTES = 64 * 1024 * 1024;
 /** Encodings of address-independent instructions by encodeKey (results are never modified: the caller copies the bytes). */
 const ENCODE_CACHE = new Map<string, EncodeResult>();
+/** Parses by token array (weak: the arrays live in the preprocessor's and lexer's caches). */
+const PARSE_CACHE = new WeakMap<Token[], ParsedLine>();
 const ENCODE_CACHE_MAX = 50_000;
+
+/**
+ * Drops the process-wide caches (lines lexed, parsed and encoded by earlier assemblies), so the next
+ * assembly runs cold, as in a fresh `kstack asm` process. Results never depend on them.
+ */
+export function clearAssemblerCaches(): void {
+  ENCODE_CACHE.clear();
+  clearLexCache();
+}
 
 // ---------------------------------------------------------------------------------------------
 
@@ -849,7 +860,13 @@ export class Assembler {
     this.lineHere = null;
     let p = (pl as PPLine & { parsed?: ParsedLine }).parsed;
     if (!p) {
-      p = parseLine(pl.toks);
+      // the parse depends only on the tokens; the preprocessor hands the same array for the same
+      // plain line (asm/preprocessor.ts emit), so unchanged lines are parsed once per process
+      p = PARSE_CACHE.get(pl.toks);
+      if (!p) {
+        p = parseLine(pl.toks);
+        PARSE_CACHE.set(pl.toks, p);
+      }
       (pl as PPLine & { parsed?: ParsedLine }).parsed = p;
     }
     const loc = pl.loc;
@@ -1324,8 +1341,19 @@ export class Assembler {
 
   private memOperand(o: Extract<OperandAst, { k: 'mem' }>, loc: SrcLoc): { op: Operand; disp: Val } | null {
     const v = o.expr ? this.evalExpr(o.expr, true) : num(0n);
-    const regs = v.terms.filter((t) => t.key.startsWith('r:'));
-    const other: Val = { n: v.n, terms: v.terms.filter((t) => !t.key.startsWith('r:')), unknown: v.unknown, wrt: v.wrt, seg: v.seg };
+    // split the registers (terms `r:name`) from the rest of the address, in one walk
+    let nRegs = 0;
+    let t0: Term | undefined;
+    let t1: Term | undefined;
+    let otherTerms: Term[] | null = null;
+    for (const t of v.terms) {
+      if (t.key.charCodeAt(0) === 114 /* r */ && t.key.charCodeAt(1) === 58 /* : */) {
+        if (nRegs === 0) t0 = t;
+        else if (nRegs === 1) t1 = t;
+        nRegs++;
+      } else (otherTerms ??= []).push(t);
+    }
+    const other: Val = nRegs === 0 ? v : { n: v.n, terms: otherTerms ?? [], unknown: v.unknown, wrt: v.wrt, seg: v.seg };
     let base: string | null = null;
     let index: string | null = null;
     let scale: 1 | 2 | 4 | 8 = 1;
@@ -1333,21 +1361,28 @@ export class Assembler {
       this.diag.error(msg, loc, o.c, o.e);
       return null;
     };
-    if (regs.length > 2) return bad('invalid effective address: more than two registers');
-    for (const r of regs) {
-      if (r.key === 'r:rip' || r.key === 'r:eip') return bad("NASM has no 'rip' register in addresses: write [rel label] (or 'default rel') for a RIP-relative address");
-      const info = lookupRegister(r.key.slice(2));
-      if (!info || (info.cls !== 'gpr' && info.cls !== 'rip')) return bad(`invalid effective address: '${r.key.slice(2)}' cannot be used in an address`);
-    }
-    const names = regs.map((r) => r.key.slice(2));
-    const coefs = regs.map((r) => r.coef);
-    const scaled = regs.map((r) => !!(r as Term & { scaled?: boolean }).scaled);
+    if (nRegs > 2) return bad('invalid effective address: more than two registers');
+    const regName = (t: Term): string | null => {
+      if (t.key === 'r:rip' || t.key === 'r:eip') {
+        bad("NASM has no 'rip' register in addresses: write [rel label] (or 'default rel') for a RIP-relative address");
+        return null;
+      }
+      const name = t.key.slice(2);
+      const info = lookupRegister(name);
+      if (!info || (info.cls !== 'gpr' && info.cls !== 'rip')) {
+        bad(`invalid effective address: '${name}' cannot be used in an address`);
+        return null;
+      }
+      return name;
+    };
     const okScale = (c: bigint): boolean => c === 1n || c === 2n || c === 4n || c === 8n;
-    if (regs.length === 1) {
-      const c = coefs[0]!;
-      const r = names[0]!;
+    const isScaled = (t: Term): boolean => !!(t as Term & { scaled?: boolean }).scaled;
+    if (nRegs === 1) {
+      const r = regName(t0!);
+      if (r === null) return null;
+      const c = t0!.coef;
       if (c === 1n) {
-        if (scaled[0] && o.nosplit) index = r;
+        if (isScaled(t0!) && o.nosplit) index = r;
         else base = r;
       } else if (c === 3n || c === 5n || c === 9n) {
         base = r;
@@ -1360,17 +1395,26 @@ export class Assembler {
         index = r;
         scale = Number(c) as 1 | 2 | 4 | 8;
       } else return bad(`invalid effective address: scale ${c} (must be 1, 2, 4 or 8)`);
-    } else if (regs.length === 2) {
-      let [a, b] = [0, 1];
-      if (coefs[0] !== 1n || (coefs[1] === 1n && scaled[0] && !scaled[1])) [a, b] = [1, 0];
-      if (coefs[a] !== 1n) return bad('invalid effective address: only one register can be scaled');
-      if (!okScale(coefs[b]!)) return bad(`invalid effective address: scale ${coefs[b]} (must be 1, 2, 4 or 8)`);
-      base = names[a]!;
-      index = names[b]!;
-      scale = Number(coefs[b]!) as 1 | 2 | 4 | 8;
+    } else if (nRegs === 2) {
+      const n0 = regName(t0!);
+      if (n0 === null) return null;
+      const n1 = regName(t1!);
+      if (n1 === null) return null;
+      let a = t0!;
+      let b = t1!;
+      let an = n0;
+      let bn = n1;
+      if (t0!.coef !== 1n || (t1!.coef === 1n && isScaled(t0!) && !isScaled(t1!))) {
+        [a, b, an, bn] = [t1!, t0!, n1, n0];
+      }
+      if (a.coef !== 1n) return bad('invalid effective address: only one register can be scaled');
+      if (!okScale(b.coef)) return bad(`invalid effective address: scale ${b.coef} (must be 1, 2, 4 or 8)`);
+      base = an;
+      index = bn;
+      scale = Number(b.coef) as 1 | 2 | 4 | 8;
       if (scale === 1 && (index === 'esp' || index === 'rsp' || index === 'sp')) [base, index] = [index, base];
     }
-    const hasRegs = regs.length > 0;
+    const hasRegs = nRegs > 0;
     const isRip = base === 'rip' || base === 'eip';
     let rel = false;
     if (isRip) rel = true;

@@ -176,6 +176,11 @@ export function looksFloat(text: string): boolean {
 
 const lexCache = new Map<string, Token[]>();
 
+/** Forget every cached line (benchmarks measure a cold assembly with it). */
+export function clearLexCache(): void {
+  lexCache.clear();
+}
+
 /**
  * Tokens of a line. The result is shared (cached by text): callers must not mutate the array or
  * its tokens.

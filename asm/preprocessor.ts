@@ -369,6 +369,14 @@ export class Preprocessor {
   // Lines
 
   private emit(toks: Token[], loc: SrcLoc, nolist = false): void {
+    // a line of plain tokens (no %): the same input array (lexLine caches them by text) gives the
+    // same output array, so the assembler's parse of it (cached by array) is reused across runs
+    const plain = EMIT_CACHE.get(toks);
+    if (plain) {
+      this.pending.push({ toks: plain, text: this.opts.keepText ? tokText(toks).trim() : '', loc, nolist: nolist || undefined });
+      return;
+    }
+    const cacheable = !toks.some((t) => t.k === 'pp');
     // re-read leftover % tokens in assembler mode
     const out: Token[] = [];
     for (const t of toks) {
@@ -392,6 +400,7 @@ export class Preprocessor {
       }
       out.push(t);
     }
+    if (cacheable) EMIT_CACHE.set(toks, out);
     this.pending.push({ toks: out, text: this.opts.keepText ? tokText(toks).trim() : '', loc, nolist: nolist || undefined });
   }
 
@@ -866,6 +875,9 @@ export class Preprocessor {
         return toks;
       }
     }
+    // nothing expanded: hand back the caller's (possibly shared, lexLine-cached) array, so that
+    // the lines built from it stay the same objects from one assembly to the next
+    if (toks.length === input.length && toks.every((t, i) => t === input[i])) return input;
     return toks;
   }
 
@@ -1743,6 +1755,9 @@ function trimWs(toks: Token[]): Token[] {
   while (b > a && toks[b - 1]!.k === 'ws') b--;
   return toks.slice(a, b);
 }
+
+/** emit()'s output for token arrays without `%` tokens (keys are lexLine's cached arrays; weak, so bounded by that cache). */
+const EMIT_CACHE = new WeakMap<Token[], Token[]>();
 
 /** `%stacksize` frames: the frame register, the stack slot and the first %arg offset (as nasm 2.16 has them: `small` starts at bp+6, `large` at bp+4). */
 interface StackFrame { reg: string; slot: number; argOffset: number; localOffset: number }

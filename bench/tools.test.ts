@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { assemble } from '../asm/assembler';
 import { memoryHost } from '../asm/host';
 import { decode } from '../isa/decoder';
-import { generatedSource } from './tools';
+import { generatedSource, lspFigures, lspSource } from './tools';
 
 describe('bench/tools generated source', () => {
   it('has the asked-for number of lines and assembles cleanly', () => {
@@ -22,5 +22,21 @@ describe('bench/tools generated source', () => {
       pos += ins.length;
     }
     expect(invalid).toBe(0);
+  });
+});
+
+describe('bench/tools language-server source', () => {
+  it('has the asked-for number of lines, assembles cleanly and changes with the salt', () => {
+    const a = lspSource(2_000, 1);
+    expect(a.split('\n').length - 1).toBe(2_000);
+    expect(lspSource(2_000, 2)).not.toBe(a);
+    const r = assemble({ path: 'l.asm', text: a }, { format: 'image', host: memoryHost({}) });
+    expect(r.diagnostics).toEqual([]);
+  });
+  it('gives edit -> diagnostics figures for it', () => {
+    const f = lspFigures(300, 3);
+    expect(f?.lines).toBe(300);
+    expect(f!.fastest).toBeGreaterThan(0);
+    expect(f!.median).toBeGreaterThanOrEqual(f!.fastest);
   });
 });
