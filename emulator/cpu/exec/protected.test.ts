@@ -337,3 +337,58 @@ describe('64-bit mode: call gates', () => {
     expect([cpu.cpl, cpu.segSel[1], cpu.segSel[2], Number(cpu.getReg('rsi'))]).toEqual([3, 0x1b, 0x23, 0x7000]);
   });
 });
+
+describe('forms of 16/32-bit code: PUSHAD/POPAD, ENTER, BOUND, ARPL; RDFSBASE/WRFSBASE', () => {
+  it('PUSHAD pushes EAX..EDI with the original ESP; POPAD restores all but ESP', () => {
+    const cpu = pm('b801000000b902000000ba03000000bb04000000bd06000000be07000000bf080000006031c031c931d231db31ed31f631ff61f4');
+    expect(cpu.run(100)).toBe(StopReason.Hlt);
+    expect(['eax', 'ecx', 'edx', 'ebx', 'esp', 'ebp', 'esi', 'edi'].map((r) => Number(cpu.getReg(r)))).toEqual([1, 2, 3, 4, 0x8000, 6, 7, 8]);
+    expect(rd32(cpu, 0x8000 - 20)).toBe(0x8000); // the pushed ESP
+    expect(rd32(cpu, 0x8000 - 32)).toBe(8); // EDI last
+  });
+
+  it('ENTER 8, 2 with a 32-bit operand: EBP pushed, one outer frame pointer copied, the new one, 8 bytes', () => {
+    const cpu = pm('c8080002f4');
+    cpu.setReg('ebp', 0x7800n);
+    cpu.writePhys(0x77fcn, hex('44332211'));
+    expect(cpu.run(10)).toBe(StopReason.Hlt);
+    expect(cpu.getReg('ebp')).toBe(0x7ffcn);
+    expect([rd32(cpu, 0x7ffc), rd32(cpu, 0x7ff8), rd32(cpu, 0x7ff4)]).toEqual([0x7800, 0x11223344, 0x7ffc]);
+    expect(cpu.getReg('esp')).toBe(0x7ff4n - 8n);
+  });
+
+  it('BOUND: within the bounds nothing; outside them #BR (a fault)', () => {
+    const cpu = pm('b805000000620500002000b80b000000620500002000f4');
+    cpu.writePhys(0x200000n, hex('00000000 0a000000')); // [0, 10]
+    cpu.interceptExceptions = 1 << 5;
+    expect(cpu.run(10)).toBe(StopReason.Exception);
+    expect(cpu.lastException).toMatchObject({ vector: 5, rip: BigInt(CODE + 16) });
+  });
+
+  it('ARPL raises the RPL and sets ZF; a second time it clears ZF', () => {
+    const cpu = pm('66b8100066bb1b0063d80f94c163d80f94c5f4');
+    expect(cpu.run(10)).toBe(StopReason.Hlt);
+    expect(cpu.getReg('ax')).toBe(0x13n);
+    expect([cpu.getReg('cl'), cpu.getReg('ch')]).toEqual([1n, 0n]);
+  });
+
+  it('WRFSBASE/RDFSBASE with CR4.FSGSBASE; #UD without it', () => {
+    const code = () => {
+      const cpu = new Cpu({ memoryBytes: 16 * MiB });
+      cpu.reset64();
+      // mov rax,0x12345678; wrfsbase rax; rdgsbase rbx; rdfsbase rcx; hlt
+      cpu.writePhys(BigInt(CODE), hex('b878563412f3480faed0f3480faecbf3480faec1f4'));
+      cpu.rip = BigInt(CODE);
+      return cpu;
+    };
+    const a = code();
+    a.interceptExceptions = 1 << 6;
+    expect(a.run(10)).toBe(StopReason.Exception);
+    const b = code();
+    b.setCr(4, BigInt(b.cr4 | 0x10000));
+    expect(b.run(10)).toBe(StopReason.Hlt);
+    expect(b.segBase[4]).toBe(0x12345678);
+    expect(b.getReg('rcx')).toBe(0x12345678n);
+    expect(b.getReg('rbx')).toBe(0n);
+  });
+});

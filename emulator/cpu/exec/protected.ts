@@ -9,6 +9,7 @@ import type { Op } from '../op';
 import { def } from '../registry';
 import { Vec, EFER_LMA } from '../../memory/mmu';
 import { loadDataSeg, markAccessed, movSreg } from './system';
+import { cpuidFeatures } from './cpuid';
 
 const TWO32 = 4294967296;
 const CANON = 140737488355328;
@@ -379,3 +380,97 @@ function sysexit(cpu: Cpu, to64: boolean): void {
 // SYSEXIT: EDX is the return EIP, ECX the return ESP (RDX/RCX with REX.W).
 def('Sysexitd', (cpu) => sysexit(cpu, false));
 def('Sysexitq', (cpu) => sysexit(cpu, true));
+
+// ---- PUSHA/POPA, ENTER (32-bit), BOUND, ARPL: the forms of 16/32-bit code only ----------------
+
+/** PUSHA(D): AX CX DX BX, SP as it was, BP SI DI; faults leave ESP unchanged. */
+function pusha(cpu: Cpu, n: number): void {
+  const sp = cpu.sp();
+  const orig = cpu.regs[8]!;
+  // Both ends first: a limit fault leaves the stack and ESP untouched.
+  cpu.stackLin(sp - 8 * n, n);
+  cpu.stackLin(sp - 1, 1);
+  let s = sp;
+  for (let r = 0; r < 8; r++) {
+    s -= n;
+    const v = r === 4 ? orig : cpu.regs[r << 1]!;
+    const a = cpu.stackLin(s, n);
+    if (n === 4) cpu.wr32(a, v);
+    else cpu.wr16(a, v & 0xffff);
+  }
+  cpu.setSpSized(s);
+}
+/** POPA(D): DI SI BP, (SP skipped), BX DX CX AX. */
+function popa(cpu: Cpu, n: number): void {
+  const sp = cpu.sp();
+  const vals = [0, 0, 0, 0, 0, 0, 0, 0];
+  for (let i = 0; i < 8; i++) {
+    const a = cpu.stackLin(sp + i * n, n);
+    vals[7 - i] = n === 4 ? cpu.rd32(a) : cpu.rd16(a);
+  }
+  for (let r = 0; r < 8; r++) {
+    if (r === 4) continue;
+    if (n === 4) cpu.set32(r, vals[r]!);
+    else cpu.set16(r, vals[r]!);
+  }
+  cpu.setSpSized(sp + 8 * n);
+}
+def('Pusha', (cpu) => pusha(cpu, 2));
+def('Pushad', (cpu) => pusha(cpu, 4));
+def('Popa', (cpu) => popa(cpu, 2));
+def('Popad', (cpu) => popa(cpu, 4));
+
+def('Enterd_imm16_imm8', (cpu, op) => {
+  const size = op.imm & 0xffff;
+  const level = op.imm2 & 31;
+  const w = cpu.stackSize();
+  const wrap = (v: number): number => (w === 4 ? v >>> 0 : v & 0xffff);
+  let sp = cpu.sp();
+  const write = (v: number): void => {
+    sp = wrap(sp - 4);
+    cpu.wr32(cpu.stackLin(sp, 4), v);
+  };
+  write(cpu.regs[10]!);
+  const frame = sp;
+  if (level > 0) {
+    let bp = w === 4 ? cpu.regs[10]! >>> 0 : cpu.regs[10]! & 0xffff;
+    for (let i = 1; i < level; i++) {
+      bp = wrap(bp - 4);
+      write(cpu.rd32(cpu.stackLin(bp, 4)));
+    }
+    write(frame);
+  }
+  const newSp = wrap(sp - size);
+  cpu.rd8w(cpu.stackLin(newSp, 1));
+  if (w === 4) cpu.set32(5, frame);
+  else cpu.set16(5, frame);
+  cpu.setSpSized(newSp);
+});
+
+/** BOUND: #BR (a fault) when the signed index is outside [lower, upper] read from memory. */
+function bound(cpu: Cpu, op: Op, n: number): void {
+  const a = cpu.ea(op);
+  const lo = n === 4 ? cpu.rd32(a) : (cpu.rd16(a) << 16) >> 16;
+  const hi = n === 4 ? cpu.rd32(a + 4) : (cpu.rd16(a + 2) << 16) >> 16;
+  const v = n === 4 ? cpu.regs[op.reg << 1]! : (cpu.regs[op.reg << 1]! << 16) >> 16;
+  if (v < lo || v > hi) cpu.fault(Vec.BR);
+}
+def('Bound_r16_m1616', (cpu, op) => bound(cpu, op, 2));
+def('Bound_r32_m3232', (cpu, op) => bound(cpu, op, 4));
+
+/** ARPL: raises the destination selector's RPL to the source's; ZF says whether it did. */
+def('Arpl_rm16_r16', (cpu, op) => {
+  const a = op.rm >= 0 ? -1 : cpu.ea(op);
+  const dst = a < 0 ? cpu.get16(op.rm) : cpu.rd16w(a);
+  const src = cpu.get16(op.reg);
+  const flags = cpu.getFlags();
+  if ((dst & 3) < (src & 3)) {
+    const v = (dst & ~3) | (src & 3);
+    if (a < 0) cpu.set16(op.rm, v);
+    else cpu.wr16(a, v);
+    cpu.setFlags(flags | 0x40);
+  } else cpu.setFlags(flags & ~0x40);
+});
+
+// SYSENTER/SYSEXIT (SEP).
+cpuidFeatures.l1edx |= 1 << 11;

@@ -5,6 +5,7 @@
 import type { Cpu } from '../cpu';
 import type { Op } from '../op';
 import { def } from '../registry';
+import { cpuidFeatures } from './cpuid';
 import { Vec, CR0_PE, CR0_PG, CR0_WP, CR4_PAE, CR4_PGE, CR4_SMEP, EFER_LMA, EFER_LME } from '../../memory/mmu';
 
 const TWO32 = 4294967296;
@@ -79,8 +80,9 @@ def('Sidt_m1664', (cpu, op) => storeTable(cpu, op, true));
 
 /** CR0 bits that can be written: PE MP EM TS ET NE WP AM NW CD PG. */
 const CR0_BITS = 0x3f | (1 << 16) | (1 << 18) | (1 << 29) | (1 << 30) | (1 << 31);
-/** CR4 bits this CPU supports: VME PVI TSD DE PSE PAE MCE PGE PCE OSFXSR OSXMMEXCPT, SMEP. */
-const CR4_BITS = 0x7ff | CR4_SMEP;
+/** CR4 bits this CPU supports: VME PVI TSD DE PSE PAE MCE PGE PCE OSFXSR OSXMMEXCPT, FSGSBASE, SMEP. */
+const CR4_FSGSBASE = 1 << 16;
+const CR4_BITS = 0x7ff | CR4_FSGSBASE | CR4_SMEP;
 
 export function readCr(cpu: Cpu, n: number): number {
   switch (n) {
@@ -556,12 +558,16 @@ function sysDesc(cpu: Cpu, sel: number, type: number, d: Int32Array): void {
   const err = sel & 0xfffc;
   if ((sel & 4) !== 0) cpu.gp(err);
   const idx = sel & ~7;
-  if (idx + 15 > cpu.gdtLimit) cpu.gp(err);
+  // 16 bytes in IA-32e mode, 8 outside it (base bits 63:32 then 0).
+  const long = (cpu.efer & EFER_LMA) !== 0;
+  if (idx + (long ? 15 : 7) > cpu.gdtLimit) cpu.gp(err);
   const a = cpu.gdtBase + idx;
   d[0] = cpu.rdSys(a, 4);
   d[1] = cpu.rdSys(a + 4, 4);
-  d[2] = cpu.rdSys(a + 8, 4);
-  if ((d[1]! & 0x1f00) !== type << 8) cpu.gp(err);
+  d[2] = long ? cpu.rdSys(a + 8, 4) : 0;
+  const t = (d[1]! >> 8) & 0x1f;
+  // LTR outside IA-32e mode also takes an available 16-bit TSS (type 1).
+  if (t !== type && !(type === 9 && t === 1 && !long)) cpu.gp(err);
   if ((d[1]! & 0x8000) === 0) cpu.fault(Vec.NP, err);
 }
 const desc = new Int32Array(3);
@@ -576,7 +582,7 @@ function descLimit(d: Int32Array): number {
 function ltr(cpu: Cpu, sel: number): void {
   if ((sel & 0xfffc) === 0) cpu.gp(0);
   sysDesc(cpu, sel, 9, desc);
-  // Mark the descriptor busy (type 11).
+  // Mark the descriptor busy (type 11, or 3 for a 16-bit TSS).
   cpu.wrSys(cpu.gdtBase + (sel & ~7) + 4, 4, desc[1]! | 0x200, 0);
   cpu.trSel = sel;
   cpu.trBase = descBase(desc);
@@ -681,3 +687,27 @@ def('Retfw', (cpu) => retf(cpu, 2, 0));
 def('Retfq_imm16', (cpu, op) => retf(cpu, 8, op.imm & 0xffff));
 def('Retfd_imm16', (cpu, op) => retf(cpu, 4, op.imm & 0xffff));
 def('Retfw_imm16', (cpu, op) => retf(cpu, 2, op.imm & 0xffff));
+
+// CPUID: DE (CR4.DE: DR4/DR5), MSR (RDMSR/WRMSR), MCE and MCA (MCG_CAP, the banks, #MC), SYSCALL/SYSRET.
+cpuidFeatures.l1edx |= (1 << 2) | (1 << 5) | (1 << 7) | (1 << 14);
+cpuidFeatures.e1edx |= 1 << 11;
+
+// ---- RDFSBASE / RDGSBASE / WRFSBASE / WRGSBASE (64-bit mode, CR4.FSGSBASE) ---------------------
+
+function fsgs(cpu: Cpu): void {
+  if ((cpu.cr4 & CR4_FSGSBASE) === 0) cpu.ud();
+}
+def('Rdfsbase_r64', (cpu, op) => { fsgs(cpu); cpu.setNum(op.rm, cpu.segBase[4]!); });
+def('Rdgsbase_r64', (cpu, op) => { fsgs(cpu); cpu.setNum(op.rm, cpu.segBase[5]!); });
+def('Rdfsbase_r32', (cpu, op) => { fsgs(cpu); cpu.set32(op.rm, cpu.segBase[4]! % TWO32 | 0); });
+def('Rdgsbase_r32', (cpu, op) => { fsgs(cpu); cpu.set32(op.rm, cpu.segBase[5]! % TWO32 | 0); });
+function wrBase(cpu: Cpu, seg: number, v: number): void {
+  fsgs(cpu);
+  if (!canonical(v)) cpu.gp(0);
+  cpu.segBase[seg] = v;
+}
+def('Wrfsbase_r64', (cpu, op) => wrBase(cpu, 4, cpu.getNum(op.rm)));
+def('Wrgsbase_r64', (cpu, op) => wrBase(cpu, 5, cpu.getNum(op.rm)));
+def('Wrfsbase_r32', (cpu, op) => wrBase(cpu, 4, cpu.regs[op.rm << 1]! >>> 0));
+def('Wrgsbase_r32', (cpu, op) => wrBase(cpu, 5, cpu.regs[op.rm << 1]! >>> 0));
+cpuidFeatures.l7ebx |= 1 << 0;
