@@ -114,6 +114,8 @@ export const EXCEPTION_FILTERS = INTERRUPT_FILTERS;
 /** Slice length: the CPU runs this long between two looks at the request queue. */
 const SLICE_MS = 8;
 const PROGRESS_AFTER_MS = 1000;
+/** Sources at least this big (bytes) report progress while they assemble. */
+const BIG_SOURCE = 256 * 1024;
 const PROGRESS_EVERY_MS = 500;
 
 export class Engine {
@@ -196,15 +198,28 @@ export class Engine {
   private load(config: LaunchConfig): void {
     let program: Program;
     let diagnostics: Diagnostic[];
+    // A big source takes a while to assemble: a progress notification says so meanwhile (the
+    // events go out before the assembler starts: stdout is synchronous for pipes).
+    let progress: string | null = null;
+    if (/\.(asm|s|nasm)$/i.test(config.program)) {
+      const cwd = config.cwd ? this.host.resolvePath(undefined, config.cwd) : this.host.cwd();
+      const size = this.host.readFile(this.host.resolvePath(cwd, config.program))?.length ?? 0;
+      if (size >= BIG_SOURCE) {
+        progress = `assemble-${++this.progressId}`;
+        this.emit({ type: 'progressStart', id: progress, title: 'Assembling', message: `${config.program} (${Math.round(size / 1024)} KiB)` });
+      }
+    }
     try {
       ({ program, diagnostics } = loadProgram(this.host, config));
     } catch (e) {
+      if (progress) this.emit({ type: 'progressEnd', id: progress, message: 'failed' });
       if (e instanceof AssemblyFailure) {
         this.reportDiagnostics(e.diagnostics);
         throw e.error;
       }
       throw e;
     }
+    if (progress) this.emit({ type: 'progressEnd', id: progress, message: `${program.debug.lines.length} lines of code` });
     this.reportDiagnostics(diagnostics);
     let serialInput: Uint8Array | undefined;
     if (config.serialInput) {
