@@ -16,7 +16,9 @@ import { referenceResult } from './reference';
 import { guestDir, loadImage, runInEmulator } from './workload';
 import { runToolBench } from './tools';
 import { formatTimerBench, runTimerBench } from './timer';
+import { formatKernelBench, repoRootOf, runKernelBench } from './kernels';
 import { formatDapBench, runDapBench } from '../debug-adapter/bench';
+import { formatTimeTravelBench, runTimeTravelBench } from './timetravel';
 import { join } from 'node:path';
 
 const GOAL_MIPS = 50;
@@ -136,8 +138,13 @@ async function main(): Promise<void> {
     for (const line of formatTimerBench(timer)) console.log(line);
     const timerOk = timer.rows.every((r) => r.run.failure === null);
     console.log('');
+    for (const line of formatKernelBench(runKernelBench(repoRootOf(dir), join(__dirname, 'cli.js'), opts.repeat), opts.repeat)) console.log(line);
+    console.log('');
     console.log(formatDapBench(await runDapBench({ adapter: join(__dirname, 'debug-adapter.js') })));
-    process.exitCode = ok && toolsOk && timerOk ? 0 : 1;
+    console.log('');
+    const travel = runTimeTravelBench();
+    for (const line of formatTimeTravelBench(travel)) console.log(line);
+    process.exitCode = ok && toolsOk && timerOk && travel.ok ? 0 : 1;
   } finally {
     native?.dispose();
   }
