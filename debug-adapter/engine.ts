@@ -24,6 +24,7 @@ import { StackView } from './stacks';
 import { Deliveries, INTERRUPT_FILTERS, decodeErrorCode, deliveryName, describeDelivery, filterOf, readFrame, shortName, type Delivery, type DeliveryKind } from './interrupts';
 import { decodeGate, knownStacks, stackOf, symbolStacks, type ConfiguredStack, type KnownStack } from './tables';
 import type { InjectSpec, StackSpec } from './config';
+import { parseReverse, Reverse, REVERSE_DEFAULT, engineSide, type ReverseConfig } from './reverse';
 
 export type EngineState = 'idle' | 'stopped' | 'running' | 'terminated';
 
@@ -157,6 +158,9 @@ export class Engine {
   private runStacks: KnownStack[] | null = null;
   /** The address the Paging scope walks (set by a `pte(addr)` watch); RIP when unset. */
   pagingAddress?: bigint;
+  /** Time travel (reverse.ts); undefined when the launch configuration turns it off. */
+  travel?: Reverse;
+  private reverseConfig: ReverseConfig = REVERSE_DEFAULT;
   /** Step out of a handler: the read watch on its frame's saved RIP, and the delivery. */
   private iretWatch: { id: number; delivery: Delivery } | null = null;
 
@@ -192,6 +196,7 @@ export class Engine {
     if (this.state === 'terminated') throw Errors.terminated();
     if (this.machine) throw Errors.alreadyLaunched();
     const config = checkLaunchArguments(args ?? {});
+    this.reverseConfig = parseReverse(args?.reverse);
     this.load(config);
   }
 
@@ -245,6 +250,7 @@ export class Engine {
     this.configuredStacks = config.stacks.map((st, i) => this.resolveStack(st, i));
     this.hookDeliveries(machine);
     this.stackView.attach(machine, program.debug, config);
+    this.travel = Reverse.start(engineSide(this), machine, this.reverseConfig, config.noDebug);
     this.injections = [];
     for (const spec of config.inject) this.schedule(spec, `inject[${config.inject.indexOf(spec)}]`);
     this.dead = null;
@@ -274,6 +280,7 @@ export class Engine {
   restart(args?: LaunchArguments): void {
     if (!this.config) throw Errors.notLaunched();
     const config = args ? checkLaunchArguments(args) : this.config;
+    if (args) this.reverseConfig = parseReverse(args.reverse);
     this.cancelRun();
     this.machine = undefined;
     this.load(config);
@@ -725,7 +732,27 @@ export class Engine {
     if (this.state === 'running') this.state = 'stopped';
   }
 
+  /** Whether the exception filter `id` is on (reverse.ts). */
+  filterOn(id: string): boolean {
+    return this.filters.has(id);
+  }
+
+  /** A line in the Debug Console (reverse.ts). */
+  note(text: string): void {
+    this.emit({ type: 'output', category: 'console', text });
+  }
+
+  /** Reports a stop that time travel reached: the machine lives again there (reverse.ts). */
+  travelStop(info: StopInfo): void {
+    this.dead = null;
+    this.exception = undefined;
+    this.entryStop = null;
+    this.flushSerial();
+    this.stop(info);
+  }
+
   private stop(info: StopInfo): void {
+    this.travel?.travel.stopped();
     this.state = 'stopped';
     this.lastStop = info;
     if (info.reason !== 'exception') this.exception = this.exception?.pendingDelivery ? this.exception : undefined;
@@ -1098,6 +1125,7 @@ export class Engine {
   // ---- serial ------------------------------------------------------------------------------------
 
   private onSerial(bytes: Uint8Array): void {
+    if (this.travel && !this.travel.travel.serial(bytes)) return; // replayed: shown already
     this.serialBuffer += this.serialDecoder.decode(bytes, { stream: true });
     if (this.serialBuffer.length > 4096) this.flushSerial();
   }

@@ -22,6 +22,7 @@ import { gateJson, gdtJson, systemTables, tssJson } from './systables';
 import { readIdt } from './tables';
 import { cpuMode, stacks, walkPageTables } from './system';
 import { STACK_FILTERS } from './stacks';
+import { reverseContinue, stepBack, travelInfo, travelTo, travelToEvent } from './reverse';
 
 const THREAD_ID = 1;
 const MAX_READ = 1 << 20;
@@ -174,6 +175,7 @@ export class KStackSession extends DebugSession {
       supportsWriteMemoryRequest: true,
       supportsDisassembleRequest: true,
       supportsSteppingGranularity: true,
+      supportsStepBack: true,
       supportsInstructionBreakpoints: true,
       supportsSetExpression: true,
       supportsValueFormattingOptions: true,
@@ -358,6 +360,20 @@ export class KStackSession extends DebugSession {
 
   private granularity(args: { granularity?: string } | undefined): Granularity {
     return args?.granularity === 'instruction' ? 'instruction' : 'line';
+  }
+
+  protected override stepBackRequest(response: DebugProtocol.StepBackResponse, args: DebugProtocol.StepBackArguments): void {
+    this.handle(response, () => {
+      this.checkThread(args);
+      stepBack(this.engine, this.granularity(args));
+    });
+  }
+
+  protected override reverseContinueRequest(response: DebugProtocol.ReverseContinueResponse, args: DebugProtocol.ReverseContinueArguments): void {
+    this.handle(response, () => {
+      this.checkThread(args);
+      reverseContinue(this.engine);
+    });
   }
 
   protected override continueRequest(response: DebugProtocol.ContinueResponse, args: DebugProtocol.ContinueArguments): void {
@@ -776,6 +792,13 @@ export class KStackSession extends DebugSession {
     switch (command) {
       case 'modules':
         return this.modulesRequest(response as DebugProtocol.ModulesResponse);
+      case 'kstack/goto':
+        return this.handle(response, () => travelTo(this.engine, args));
+      case 'kstack/previousEvent':
+      case 'kstack/nextEvent':
+        return this.handle(response, () => travelToEvent(this.engine, command === 'kstack/nextEvent' ? 1 : -1));
+      case 'kstack/history':
+        return this.handle(response, () => travelInfo(this.engine));
       case 'kstack/cpuState':
         return this.handle(response, () => {
           const cpu = this.engine.cpu;

@@ -98,8 +98,13 @@ export class TimeTravel {
   /** Snapshots dropped for the budget so far. */
   dropped = 0;
 
+  /** machine.run as it was when recording began (whoever wraps machine.run may call this.run). */
+  private readonly rawRun: (n: number) => StopReason;
+
   constructor(machine: Machine, opts: TimeTravelOptions = {}) {
     this.machine = machine;
+    const run = machine.run;
+    this.rawRun = (n) => run.call(machine, n);
     this.opts = opts;
     this.interval = Math.max(1000, Math.floor(opts.interval ?? 2_000_000));
     this.budget = Math.max(1, opts.maxMemoryMiB ?? 512) * 1024 * 1024;
@@ -111,7 +116,8 @@ export class TimeTravel {
       if (pos > this.frontier) {
         this.eventLog.push({ position: pos, count: cpu.instructionCount, vector, kind, errorCode, tssSlot, cplBefore: cpu.cpl, cplAfter: newCpl, rspBefore: cpu.rsp(), rspAfter: newRsp, rip: cpu.ip });
       }
-      if (inner !== null) inner(vector, errorCode, kind, tssSlot, newCpl, newRsp);
+      // Hooks installed before (the debugger's bookkeeping) see deliveries of the present only.
+      if (inner !== null && this.depth === 0) inner(vector, errorCode, kind, tssSlot, newCpl, newRsp);
     };
     cpu.trackDirty(true);
     this.frontier = this.position;
@@ -190,7 +196,7 @@ export class TimeTravel {
       if (!first && !cpu.halted && cpu.breakpoints.size !== 0 && cpu.breakpoints.has(cpu.ip)) return StopReason.Breakpoint;
       first = false;
       const next = this.nextSnapshotPos();
-      const r = this.machine.run(Math.min(target, next) - pos);
+      const r = this.rawRun(Math.min(target, next) - pos);
       const now = this.position;
       if (now >= next) this.atSnapshot();
       if (now > this.frontier) this.frontier = now;
@@ -300,47 +306,31 @@ export class TimeTravel {
     return this.position < pos;
   }
 
-  /**
-   * Runs the history from `from` to `to` (positions) and returns the last position in it where
-   * `stopHere` said yes (called after each machine stop: Breakpoint, Watchpoint, Exception...), or
-   * undefined. Leaves the machine at an unspecified position of that range.
-   */
-  scan(from: number, to: number, arm: () => void, disarm: () => void, stopHere: (r: StopReason) => number | undefined): number | undefined {
-    this.goTo(from);
-    let found: number | undefined;
-    arm();
-    try {
-      this.quiet(() => {
-        while (this.position < to) {
-          const r = this.run(to - this.position);
-          if (r === StopReason.Limit) break;
-          const p = stopHere(r);
-          if (p !== undefined && p < to) found = p;
-          if (r === StopReason.Hlt || r === StopReason.TripleFault || r === StopReason.IoExit) break;
-        }
-      });
-    } finally {
-      disarm();
-    }
-    return found;
-  }
-
   /** The snapshot positions (search windows for reverse-continue), oldest first. */
   snapshotPositions(): number[] {
     return this.snaps.map((s) => s.pos);
   }
 
+  /** Runs fn as a replay: the deliveries it makes are not passed on to hooks installed before. */
+  replaying<T>(fn: () => T): T {
+    this.depth++;
+    try {
+      return fn();
+    } finally {
+      this.depth--;
+    }
+  }
+
+  /** A replay with the debugger's breakpoints and intercepted exceptions out of the way. */
   private quiet<T>(fn: () => T): T {
     const cpu = this.machine.cpu;
     const bps = [...cpu.breakpoints];
     const intercept = cpu.interceptExceptions;
     cpu.breakpoints.clear();
     cpu.interceptExceptions = 0;
-    this.depth++;
     try {
-      return fn();
+      return this.replaying(fn);
     } finally {
-      this.depth--;
       for (const b of bps) cpu.breakpoints.add(b);
       cpu.interceptExceptions = intercept;
       cpu.watchHits.length = 0;

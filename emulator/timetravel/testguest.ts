@@ -10,6 +10,9 @@ export const GUEST_IDT = 0x3000;
 export const TICKS = 0x180000;
 export const NMIS = 0x180008;
 export const TIMER_VECTOR = 0x40;
+/** A vector for injected external interrupts: its handler (at GUEST_CODE + 0x300) counts them at IRQS. */
+export const IRQ_VECTOR = 0x41;
+export const IRQS = 0x180010;
 
 function hex(s: string): number[] {
   return s.trim().split(/\s+/).filter(Boolean).map((b) => parseInt(b, 16));
@@ -24,8 +27,8 @@ function mmio(addr: number, value: number): string {
   return ` B8 ${le32(addr)} C7 00 ${le32(value)} `;
 }
 
-/** The program's bytes at GUEST_CODE; the timer and NMI handlers at GUEST_CODE + 0x200 / 0x280. */
-export function guestImage(timerCount: number): { code: number[]; timer: number[]; nmi: number[] } {
+/** The program's bytes at GUEST_CODE; the timer, NMI and IRQ handlers at GUEST_CODE + 0x200 / 0x280 / 0x300. */
+export function guestImage(timerCount: number): { code: number[]; timer: number[]; nmi: number[]; irq: number[] } {
   const pre = hex(
     mmio(0xfee000f0, 0x1ff) + // SVR: APIC on, spurious 0xFF
       mmio(0xfee003e0, 0x0b) + // divide by 1
@@ -75,7 +78,9 @@ export function guestImage(timerCount: number): { code: number[]; timer: number[
   const timer = hex(`50 48 FF 04 25 ${le32(TICKS)} ${mmio(0xfee000b0, 0)} 58 48 CF`);
   // nmi: inc qword [NMIS] / iretq
   const nmi = hex(`48 FF 04 25 ${le32(NMIS)} 48 CF`);
-  return { code, timer, nmi };
+  // irq: push rax / inc qword [IRQS] / EOI / pop rax / iretq
+  const irq = hex(`50 48 FF 04 25 ${le32(IRQS)} ${mmio(0xfee000b0, 0)} 58 48 CF`);
+  return { code, timer, nmi, irq };
 }
 
 function gate(m: Machine, vector: number, target: number): void {
@@ -98,6 +103,8 @@ export function guestMachine(opts: { memoryBytes?: number; timerCount?: number; 
   m.cpu.writePhys(BigInt(GUEST_CODE + 0x280), Uint8Array.from(img.nmi));
   gate(m, TIMER_VECTOR, GUEST_CODE + 0x200);
   gate(m, 2, GUEST_CODE + 0x280);
+  m.cpu.writePhys(BigInt(GUEST_CODE + 0x300), Uint8Array.from(img.irq));
+  gate(m, IRQ_VECTOR, GUEST_CODE + 0x300);
   m.cpu.idtBase = GUEST_IDT;
   m.cpu.idtLimit = 0xfff;
   m.cpu.rip = BigInt(GUEST_CODE);
