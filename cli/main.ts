@@ -1,4 +1,4 @@
-// The `kstack` command (dist/cli.js): tour, run, asm, disasm, dap, demo.
+// The `kstack` command (dist/cli.js): tour, run, asm, disasm, dap, lsp, demo.
 
 import { runDemo } from './demo';
 import { runTour } from './tour';
@@ -6,6 +6,7 @@ import { runCommand } from './run';
 import { runAsm } from './asm';
 import { runDisasm } from './disasm';
 import { runDebugAdapter } from '../debug-adapter/run';
+import { runLanguageServer } from '../language-server/run';
 import pkg from '../package.json';
 
 const USAGE = `usage: kstack <command> [options]
@@ -22,6 +23,7 @@ commands:
   asm FILE      assemble NASM syntax: -f bin|elf64|elf32 -o OUT (kstack asm --help)
   disasm FILE   disassemble a flat binary or ELF file, objdump-style (kstack disasm --help)
   dap           run the debug adapter on stdin/stdout or --server=PORT (kstack dap --help)
+  lsp           serve the assembly language server to an editor: kstack lsp --stdio (kstack lsp --help)
   help          this text
 
 options:
@@ -48,6 +50,7 @@ function main(argv: string[]): number | undefined {
     case 'asm': return runAsm(rest);
     case 'disasm': return runDisasm(rest);
     case 'dap': return runDebugAdapter(rest);
+    case 'lsp': return runLanguageServer(rest);
     case 'demo':
       if (rest.includes('-h') || rest.includes('--help')) {
         console.log('usage: kstack demo\n\nRuns a prime sieve and CRC-32 (about 50 million x86-64 instructions) in the emulator.');
