@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { assemble, type OutputFormat } from './assembler';
+import { assemble, clearAssemblerCaches, type OutputFormat } from './assembler';
 import { memoryHost } from './host';
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), '..', 'test', 'fixtures', 'asm', 'programs');
@@ -35,6 +35,8 @@ const VOCAB = [
   '+', '-', '*', '/', '//', '%', '%%', '<<', '>>', '>>>', '&', '|', '^', '~', '!', '==', '!=', '<', '>', '<=>', '&&', '||', '^^', '?',
   '$', '$$', '0x', '0b102', '1e400', '1.5', "'", '"', '`', '`\\u12345678`', "'abc'", '"\\', 'eax', 'rax', 'rsp', 'rip', 'cr0', 'ah',
   'r8b', 'label', '.local', '..@x', '..start', 'x:', '\\', ';', '\t', '\n', '\n', '\n', '0', '1', '-1', '0xffffffffffffffffff', '999',
+  '%arg', '%local', '%stacksize', '%stacksize flat64', 'a:dword', 'b:byte,', 'x:', '%$localsize', 'ud1', 'ud2b', 'rdfsbase', 'salc',
+  'jmp 0x08:', 'call far', 'word 0x10:', '%use altreg',
 ];
 
 function mutate(src: string, r: () => number): string {
@@ -79,7 +81,8 @@ function check(text: string, format: OutputFormat, budgetMs = 5000): void {
   expect(ms, `took ${ms.toFixed(0)}ms on:\n${text.slice(0, 2000)}`).toBeLessThan(budgetMs);
   expect(typeof res.ok).toBe('boolean');
   for (const d of res.diagnostics) {
-    expect(d.line).toBeGreaterThanOrEqual(0);
+    expect(d.file.length).toBeGreaterThan(0);
+    expect(d.line).toBeGreaterThanOrEqual(1);
     expect(d.column).toBeGreaterThanOrEqual(1);
     expect(d.endColumn).toBeGreaterThan(d.column - 1);
     expect(d.message.length).toBeGreaterThan(0);
@@ -99,6 +102,23 @@ describe('fuzz: never throws, always finishes', () => {
   it('random token soup', () => {
     const r = rng(777);
     for (let i = 0; i < 200; i++) check(randomSource(r), FORMATS[i % FORMATS.length]!);
+  });
+  it('gives the same result warm (lines cached by earlier assemblies) as cold', () => {
+    const r = rng(4242);
+    for (let i = 0; i < 40; i++) {
+      const text = i % 2 ? mutate(corpus[Math.floor(r() * corpus.length)]!, r) : randomSource(r);
+      const format = FORMATS[i % FORMATS.length]!;
+      const run = () => assemble({ path: 'fuzz.asm', text }, { format, host: memoryHost(files), limits });
+      const warm1 = run();
+      const warm2 = run();
+      clearAssemblerCaches();
+      const cold = run();
+      for (const w of [warm1, warm2]) {
+        expect(w.ok).toBe(cold.ok);
+        expect(w.diagnostics).toEqual(cold.diagnostics);
+        expect(w.output && Buffer.from(w.output).toString('hex')).toBe(cold.output && Buffer.from(cold.output).toString('hex'));
+      }
+    }
   });
   it('runaway constructs stop with a clear error', () => {
     const cases = [

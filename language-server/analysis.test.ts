@@ -283,3 +283,45 @@ describe('diagnostics', () => {
     expect(p.assembleUnit('a.asm').diagnostics.length).toBeGreaterThan(0);
   });
 });
+
+describe('fuzz: every query on mangled sources answers without throwing', () => {
+  it('mutated fixtures, every request at random positions (and past the ends)', () => {
+    let seed = 99;
+    const r = () => {
+      seed ^= seed << 13;
+      seed ^= seed >>> 17;
+      seed ^= seed << 5;
+      return (seed >>> 0) / 4294967296;
+    };
+    const bits = ['%', '%macro', '%endmacro', '.', ':', '[', ']', '"', "'", ',', 'bits 32', '%include "k/macros.inc"', '%include "k/kernel.asm"', 'outb', '.loop', '\n', '%%x', 'equ', 'struc', '%define'];
+    for (let i = 0; i < 40; i++) {
+      let k = kernel;
+      let m = macros;
+      for (let j = 0; j < 6; j++) {
+        const at2 = Math.floor(r() * k.length);
+        k = k.slice(0, at2) + (r() < 0.5 ? bits[Math.floor(r() * bits.length)]! : '') + k.slice(at2 + Math.floor(r() * 5));
+        const at3 = Math.floor(r() * m.length);
+        m = m.slice(0, at3) + bits[Math.floor(r() * bits.length)]! + m.slice(at3 + Math.floor(r() * 3));
+      }
+      const p = memoryProject({ 'k/kernel.asm': k, 'k/macros.inc': m });
+      for (const f of ['k/kernel.asm', 'k/macros.inc']) {
+        const res = p.assembleUnit(f);
+        for (const d of res.diagnostics) expect(d.range.start.line).toBeGreaterThanOrEqual(0);
+        p.documentSymbols(f);
+        const lines = (f === 'k/kernel.asm' ? k : m).split('\n');
+        for (let q = 0; q < 15; q++) {
+          const line = Math.floor(r() * (lines.length + 2)) - 1;
+          const pos = { line, character: Math.floor(r() * ((lines[line]?.length ?? 3) + 3)) };
+          p.hover(f, pos);
+          p.definition(f, pos);
+          p.references(f, pos, r() < 0.5);
+          p.completions(f, pos);
+          p.signatureHelp(f, pos);
+          const ren = p.rename(f, pos, 'renamed');
+          expect('error' in ren || Array.isArray(ren.edits)).toBe(true);
+        }
+      }
+      p.workspaceSymbols('o');
+    }
+  });
+});
