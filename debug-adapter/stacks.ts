@@ -207,9 +207,9 @@ export class StackView {
     if (since !== undefined && !(typeof since === 'number' && Number.isSafeInteger(since) && since >= 0))
       throw Errors.badArguments('kstack/stackSwitches', `since must be a switch index >= 0 (got ${JSON.stringify(since)})`);
     return {
-      switches: t.switches.slice((since as number | undefined) ?? 0).map(switchJson),
+      switches: t.switchesSoFar().slice((since as number | undefined) ?? 0).map(switchJson),
       stacks: t.status().map(stackJson),
-      alerts: t.alerts.map((a) => ({ kind: a.kind, count: a.count, rip: hexAddr(a.rip), stack: a.stack, vector: a.vector, message: a.message })),
+      alerts: t.alertsSoFar().map((a) => ({ kind: a.kind, count: a.count, rip: hexAddr(a.rip), stack: a.stack, vector: a.vector, message: a.message })),
     };
   }
 

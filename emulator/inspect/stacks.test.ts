@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { assemble } from '../../asm/assembler';
 import { memoryHost } from '../../asm/host';
 import { Cpu, StopReason } from '../cpu/cpu';
+import { createMachine } from '../machine';
+import { TimeTravel } from '../timetravel/history';
 import { StackTracker, stacksFromSymbols, type StackSymbol, type TrackerOptions } from './stacks';
 
 const DIR = join(__dirname, '../../test/dap/programs');
@@ -221,6 +223,37 @@ describe('StackTracker', () => {
     ]);
     expect(t.switches[2]!.rip).toBe(at('o-call'));
     expect(t.switches[2]!.rspAfter).toBe(sym('irq_stack') - 8);
+  });
+
+  it('time travel: going back and running forward again records nothing twice; the history so far follows the clock', () => {
+    const files: Record<string, string> = {};
+    for (const f of ['stacks.asm', 'stacks-setup.inc']) files[f] = readFileSync(join(DIR, f), 'utf8');
+    const img = assemble({ path: 'stacks.asm', text: files['stacks.asm']! }, { format: 'image', host: memoryHost(files) }).image!;
+    const m = createMachine({ memoryBytes: 16 << 20, serialOutput: () => {} });
+    m.cpu.reset64();
+    for (const s of img.sections) if (!s.nobits && s.data.length) m.cpu.writeLinear(s.address, s.data);
+    m.cpu.rip = 0x100000n;
+    const symbols = img.symbols.filter((s) => s.kind === 'label').map((s) => ({ name: s.name, address: Number(s.address), size: 0 }));
+    const t = new StackTracker(m.cpu, { symbols });
+    t.attach();
+    const tt = new TimeTravel(m, { interval: 1000 });
+    const runAll = () => {
+      for (;;) {
+        const r = tt.run(100_000);
+        if (r === StopReason.Watchpoint && !t.handleWatchHits()) continue;
+        return r;
+      }
+    };
+    expect(runAll()).toBe(StopReason.Hlt);
+    const all = t.switches.map((s) => ({ ...s }));
+    expect(all.length).toBe(5);
+    const mid = all[2]!.count; // the POP RSP back to the thread stack
+    tt.goToCount(mid);
+    expect(t.switchesSoFar()).toEqual(all.slice(0, 2));
+    expect(runAll()).toBe(StopReason.Hlt);
+    expect(t.switches).toEqual(all);
+    expect(t.switchesSoFar()).toEqual(all);
+    expect(t.alerts).toEqual([]);
   });
 
   it('costs nothing detached: the CPU runs without hooks', () => {

@@ -195,9 +195,14 @@ export class StackTracker {
   private trSeen = NaN;
   private pending: TrackerStop | null = null;
   private deliveredAt = -1;
+  /** The latest guest time an event was seen at: earlier ones are a replay of recorded history
+   * (time travel restores a snapshot and runs forward again) and are not recorded twice. */
+  private frontier = -1;
   private deliveredFrame = NaN;
   private tempBreak = NaN;
   private causes = new Map<number, string>();
+  /** The last record() call met the switch already recorded last. */
+  private replayed = false;
   private prevDeliver: Cpu['onDeliver'] = null;
   private attached = false;
   private readonly defaultSize: number;
@@ -393,6 +398,8 @@ export class StackTracker {
   /** A delivery through the IDT: the frame is written at `frame`, nothing is committed yet. */
   private delivered(vector: number, code: number, slot: string, frame: number): void {
     const cpu = this.cpu;
+    if (cpu.instructionCount < this.frontier) return;
+    this.frontier = cpu.instructionCount;
     this.refreshTss();
     const before = cpu.rsp();
     const from = this.stackAt(before);
@@ -443,7 +450,7 @@ export class StackTracker {
       const sw = this.record({ count: cpu.instructionCount, rip, from: from?.name ?? null, to: to?.name ?? null, cause, vector, rspBefore: before, rspAfter: frame });
       // A frame pushed on the current stack below its bottom: overflow (a TSS stack is a switch).
       if (slot === '' && from !== null && frame < from.base && before >= from.base) stop = this.overflow(from, to, frame, rip, vector) ?? stop;
-      if (this.stopOnSwitch) stop ??= { kind: 'switch', switch: sw };
+      if (this.stopOnSwitch && !this.replayed) stop ??= { kind: 'switch', switch: sw };
     }
     this.cur = to;
     this.deliveredAt = cpu.instructionCount;
@@ -460,6 +467,8 @@ export class StackTracker {
     const cpu = this.cpu;
     const after = cpu.rsp();
     const ip = cpu.opIp;
+    if (cpu.instructionCount < this.frontier) return;
+    this.frontier = cpu.instructionCount;
     if (cpu.trBase !== this.trSeen) this.refreshTss();
     // INT n and faults: the delivery was seen (onDeliver) during this instruction.
     if (this.deliveredAt === cpu.instructionCount && after === this.deliveredFrame) return;
@@ -477,7 +486,7 @@ export class StackTracker {
       const sw = this.record({ count: cpu.instructionCount, rip: ip, from: from?.name ?? null, to: to?.name ?? null, cause, rspBefore: before, rspAfter: after });
       if (from !== null && after < from.base && after >= from.base - PAGE && before >= from.base && (to === null || to.top === from.base))
         stop = this.overflow(from, to, after, ip, undefined) ?? stop;
-      if (this.stopOnSwitch) stop ??= { kind: 'switch', switch: sw };
+      if (this.stopOnSwitch && !this.replayed) stop ??= { kind: 'switch', switch: sw };
     }
     this.cur = to;
     if (from !== null) {
@@ -549,12 +558,14 @@ export class StackTracker {
     if (this.ownIds.size === 0) return hits.length > 0;
     const rsp = cpu.rsp();
     let stop: TrackerStop | null = null;
+    const replay = cpu.instructionCount - 1 < this.frontier;
+    if (!replay) this.frontier = cpu.instructionCount - 1;
     for (let i = hits.length - 1; i >= 0; i--) {
       const h = hits[i]!;
       if (!this.ownIds.has(h.id)) continue;
       hits.splice(i, 1);
       const g = this.guards.find((x) => x.id === h.id);
-      if (!g) continue;
+      if (!g || replay) continue;
       const s = g.stack;
       const was = this.cur;
       const now = this.stackAt(rsp);
@@ -576,6 +587,19 @@ export class StackTracker {
     return hits.length > 0;
   }
 
+  /** The switches that have happened at the current guest time (after time travel back, the
+   * recorded ones past it are left out). */
+  switchesSoFar(): StackSwitch[] {
+    const now = this.cpu.instructionCount;
+    return this.switches.filter((s) => s.count < now || (s.count === now && s.vector !== undefined));
+  }
+
+  /** The alerts that have happened at the current guest time. */
+  alertsSoFar(): StackAlert[] {
+    const now = this.cpu.instructionCount;
+    return this.alerts.filter((a) => a.count < now || (a.count === now && a.vector !== undefined && a.kind !== 'iret-overwritten'));
+  }
+
   /** The stop the tracker asked for, once (the caller shows it); clears the temporary breakpoint. */
   takeStop(): TrackerStop | null {
     const p = this.pending;
@@ -592,6 +616,13 @@ export class StackTracker {
   // ---- helpers --------------------------------------------------------------------------------------
 
   private record(s: StackSwitch): StackSwitch {
+    // The same switch again at the same guest time: a replay reaching the latest event.
+    const last = this.switches[this.switches.length - 1];
+    if (last && last.count === s.count && last.rip === s.rip && last.cause === s.cause && last.from === s.from && last.to === s.to) {
+      this.replayed = true;
+      return last;
+    }
+    this.replayed = false;
     if (this.switches.length >= this.historyLimit) this.switches.splice(0, this.switches.length - this.historyLimit + 1);
     this.switches.push(s);
     if (this.onSwitch !== null) this.onSwitch(s);
@@ -599,6 +630,8 @@ export class StackTracker {
   }
 
   private alert(a: StackAlert): TrackerStop | null {
+    const last = this.alerts[this.alerts.length - 1];
+    if (last && last.count === a.count && last.rip === a.rip && last.kind === a.kind) return null;
     this.alerts.push(a);
     if (this.onAlert !== null) this.onAlert(a);
     return this.stopOnAlert ? { kind: 'alert', alert: a } : null;
