@@ -125,6 +125,20 @@ describe('stacks', () => {
     ]);
   });
 
+  it('time travel: after stepping back over a switch the history leaves it out; running on records it once', async () => {
+    await launchToEntry(dc, { program: STACKS });
+    await dc.setExceptionBreakpointsRequest({ filters: ['stack-switch'] });
+    await cont(); // null -> thread_stack
+    await cont(); // thread_stack -> irq_stack (cmove)
+    expect((await history()).switches.map((s) => s.cause)).toEqual(['mov', 'cmove']);
+    await stopAfter(dc, () => dc.stepBackRequest({ threadId: 1, granularity: 'instruction' }));
+    expect((await history()).switches.map((s) => s.cause)).toEqual(['mov']);
+    await dc.setExceptionBreakpointsRequest({ filters: [] });
+    const ev = await cont();
+    expect(ev.body.reason).toBe('halt');
+    expect((await history()).switches.map((s) => s.cause)).toEqual(['mov', 'cmove', 'pop', 'IST1', 'iretq']);
+  });
+
   it('two sessions give the same history', async () => {
     await launchToEntry(dc, { program: STACKS });
     await cont();
