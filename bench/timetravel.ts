@@ -56,19 +56,8 @@ export interface TimeTravelBench {
 }
 
 export function runTimeTravelBench(instructions = 120_000_000): TimeTravelBench {
-  // Forward without recording (the best of two runs of the whole length).
-  let plainMs = Infinity;
-  for (let k = 0; k < 2; k++) {
-    const m = guestMachine();
-    const t0 = cpuMs();
-    while (m.cpu.instructionCount < instructions) m.run(Math.min(SLICE, instructions - m.cpu.instructionCount));
-    plainMs = Math.min(plainMs, cpuMs() - t0);
-  }
-
-  // Forward with recording; an interrupt injected 10 M instructions before the end gives a
-  // breakpoint (its handler's second instruction) hit exactly once, 10 M back.
-  let tt!: TimeTravel;
-  const m = guestMachine({ serial: (b) => tt?.serial(b) });
+  // An interrupt injected 10 M instructions before the end gives a breakpoint (its handler's
+  // second instruction) hit exactly once, 10 M back.
   const injectAt = instructions - 10_000_000;
   const side: EngineSide = {
     debug: DebugInfo.empty(),
@@ -80,24 +69,34 @@ export function runTimeTravelBench(instructions = 120_000_000): TimeTravelBench 
     where: (a) => `0x${a.toString(16)}`,
     output: () => {},
   };
+  // Forward without and with recording, alternated, the best of three each (the machine is shared).
+  let plainMs = Infinity;
   let recMs = Infinity;
+  let tt!: TimeTravel;
   let rev!: Reverse;
-  for (let k = 0; k < 2; k++) {
-    const mm = k === 0 ? guestMachine({ serial: (b) => tt?.serial(b) }) : m;
-    rev = Reverse.start(side, mm, { enabled: true, maxMemoryMiB: 512 }, false)!;
-    tt = rev.travel;
+  let m = guestMachine();
+  for (let k = 0; k < 6; k++) {
+    const record = k % 2 === 1;
+    const mm = guestMachine({ serial: (b) => tt?.serial(b) });
+    if (record) {
+      rev = Reverse.start(side, mm, { enabled: true, maxMemoryMiB: 512 }, false)!;
+      tt = rev.travel;
+      m = mm;
+    }
     const t0 = cpuMs();
     let injected = false;
     while (mm.cpu.instructionCount < instructions) {
       if (!injected && mm.cpu.instructionCount >= injectAt) {
         mm.inject('irq', IRQ_VECTOR);
-        tt.changed();
+        if (record) tt.changed();
         injected = true;
       }
       const stopAt = injected ? instructions : injectAt;
       mm.run(Math.min(SLICE, stopAt - mm.cpu.instructionCount));
     }
-    recMs = Math.min(recMs, cpuMs() - t0);
+    const ms = cpuMs() - t0;
+    if (record) recMs = Math.min(recMs, ms);
+    else plainMs = Math.min(plainMs, ms);
   }
   const end = tt.position;
 

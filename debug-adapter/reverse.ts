@@ -244,10 +244,13 @@ export class Reverse {
     const pos = tt.position;
     let ev: TravelEvent | undefined;
     const evs = tt.events();
+    // Where going to a delivery lands: an NMI's delivery and its handler's first instruction are
+    // one step (the machine delivers NMIs outside the CPU's run budget).
+    const landing = (e: TravelEvent) => e.position + (kindName(e) === 'nmi' ? 1 : 0);
     if (dir < 0) {
-      for (const e of evs) if (e.position < pos) ev = e;
+      for (const e of evs) if (landing(e) < pos) ev = e;
     } else {
-      ev = evs.find((e) => e.position > pos);
+      ev = evs.find((e) => landing(e) > pos);
       if (!ev) {
         // Beyond the recorded history: run forward until the next delivery.
         const n = evs.length;
@@ -265,7 +268,7 @@ export class Reverse {
             for (const b of bps) cpu.breakpoints.add(b);
           }
         });
-        ev = tt.events().find((e) => e.position > pos);
+        ev = tt.events().find((e) => landing(e) > pos);
       }
     }
     if (!ev) {

@@ -30,7 +30,7 @@ import { captureMachine, restoreMachine, type MachineState } from './snapshot';
 export interface TimeTravelOptions {
   /** Memory budget for the history in MiB (default 512). */
   maxMemoryMiB?: number;
-  /** Positions between two snapshots (default 2,000,000). */
+  /** Positions between two snapshots (default 1,000,000: a step back replays half of that on average). */
   interval?: number;
   /** Called when the oldest history was dropped to stay within the budget. */
   onTrim?: (info: { startCount: number; droppedSnapshots: number }) => void;
@@ -106,7 +106,7 @@ export class TimeTravel {
     const run = machine.run;
     this.rawRun = (n) => run.call(machine, n);
     this.opts = opts;
-    this.interval = Math.max(1000, Math.floor(opts.interval ?? 2_000_000));
+    this.interval = Math.max(1000, Math.floor(opts.interval ?? 1_000_000));
     this.budget = Math.max(1, opts.maxMemoryMiB ?? 512) * 1024 * 1024;
     const cpu = machine.cpu;
     const inner = cpu.onDeliver;

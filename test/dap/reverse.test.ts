@@ -103,3 +103,43 @@ describe('time travel', () => {
     expect(await failure(dc.customRequest('stepBack', { threadId: 1 }))).toMatch(/time travel is off/);
   });
 });
+
+describe('time travel through interrupt deliveries', () => {
+  const INTS = program('interrupts.asm');
+
+  it('kstack/previousEvent and kstack/nextEvent move between deliveries; reverse-continue to a data breakpoint', async () => {
+    const done = markerLine(INTS, 'i-done');
+    await launchWithBreakpoints(dc, { program: INTS }, INTS, [{ line: done }]);
+    const h = (await dc.customRequest('kstack/history', {})).body;
+    const vectors = h.events.map((e: { vector: number }) => e.vector);
+    expect(vectors).toEqual(expect.arrayContaining([0x80, 0x40, 2, 14]));
+    // Back through every delivery, newest first: each lands on the handler's first instruction.
+    const seen: number[] = [];
+    for (let i = 0; i < h.events.length; i++) {
+      const r = await Promise.all([dc.waitForEvent('stopped'), dc.customRequest('kstack/previousEvent', {})]);
+      expect(r[1].body.found).toBe(true);
+      seen.unshift(r[1].body.vector);
+      if (r[1].body.vector === 2) {
+        // An NMI's delivery and its handler's first instruction are one step (docs/time-travel.md).
+        expect((await topFrame(dc)).line).toBe(markerLine(INTS, 'i-nmi-first') + 1);
+        expect(r[1].body.tssSlot).toMatch(/^IST\d$/);
+      }
+    }
+    expect(seen).toEqual(vectors);
+    const none = await Promise.all([dc.waitForEvent('stopped'), dc.customRequest('kstack/previousEvent', {})]);
+    expect(none[1].body.found).toBe(false);
+    // At the first delivery now; forward to the second.
+    const next = await Promise.all([dc.waitForEvent('stopped'), dc.customRequest('kstack/nextEvent', {})]);
+    expect(next[1].body.vector).toBe(vectors[1]);
+    // A data breakpoint on nmi_count: going back from the end stops before the NMI handler's write.
+    await stopAfter(dc, () => dc.customRequest('kstack/goto', { count: h.count }));
+    const info = await dc.dataBreakpointInfoRequest({ name: 'nmi_count' });
+    await dc.setDataBreakpointsRequest({ breakpoints: [{ dataId: info.body.dataId!, accessType: 'write' }] });
+    const ev = await stopAfter(dc, () => dc.customRequest('reverseContinue', { threadId: 1 }));
+    expect(ev.body.reason).toBe('data breakpoint');
+    const line = (await topFrame(dc)).line;
+    expect(line).toBeGreaterThan(markerLine(INTS, 'i-nmi-first'));
+    expect(line).toBeLessThan(markerLine(INTS, 'i-nmi-iretq'));
+    expect(await evaluate(dc, 'qword [nmi_count]')).toMatch(/^(0x0+|0)$/);
+  });
+});
