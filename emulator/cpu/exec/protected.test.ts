@@ -106,6 +106,23 @@ describe('protected mode: into IA-32e mode', () => {
     expect(cpu.getReg('rax')).toBe(0x123456789n);
   });
 
+  it('compatibility mode delivers through the 64-bit IDT (16-byte gates, 8-byte frame, 64-bit handler); IRETQ returns to it', () => {
+    // (enable IA-32e mode as above); mov ebx,0x11; int 0x30; hlt      handler: mov rdi,rsp; iretq
+    const cpu = pm('0f20e083c8200f22e0b9800000c00f320d000100000f300f20c00d000000800f22c0bb11000000cd30f4');
+    cpu.setCr(3, BigInt(cpu.ramSize - 7 * 4096 + 0x1000));
+    cpu.writePhys(0x6000n, hex('4889e748cf'));
+    wr64(cpu, IDT + 0x30 * 16, 0x00008e0000306000n); // 64-bit interrupt gate -> 0x30:0x6000
+    wr64(cpu, IDT + 0x30 * 16 + 8, 0n);
+    expect(cpu.run(100)).toBe(StopReason.Hlt);
+    expect(cpu.bits).toBe(32);
+    expect(cpu.getReg('rdi')).toBe(0x8000n - 40n); // aligned to 16, five qwords
+    expect(rd32(cpu, 0x8000 - 40)).toBe(CODE + 0x29); // RIP after INT
+    expect(rd32(cpu, 0x8000 - 32)).toBe(0x08); // CS (32-bit)
+    expect(rd32(cpu, 0x8000 - 16)).toBe(0x8000); // RSP
+    expect(rd32(cpu, 0x8000 - 8)).toBe(0x10); // SS
+    expect(cpu.getReg('rsp')).toBe(0x8000n);
+  });
+
   it('#GP(0) when paging is turned on with LME but without PAE', () => {
     const cpu = pm('b9800000c00f320d000100000f300f20c00d000000800f22c0f4');
     cpu.interceptExceptions = 1 << 13;
