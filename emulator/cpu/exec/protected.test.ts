@@ -252,6 +252,31 @@ describe('protected mode: segments', () => {
     expect(b.lastException).toMatchObject({ vector: 11, errorCode: 0x38 });
   });
 
+  it('LSS loads SS:ESP; POP DS loads a data segment; LTR marks the TSS busy and refuses a busy one', () => {
+    // lss esp,[0x200000]; mov ebx,0x23; push ebx; pop ds; mov ax,0x28; ltr ax; hlt; ltr ax
+    const cpu = pm('0fb22500002000bb23000000531f66b828000f00d8f40f00d8');
+    cpu.writePhys(0x200000n, hex('00700000 1000'));
+    wr64(cpu, GDT + 0x28, 0x0000890030000067n); // available 32-bit TSS
+    expect(cpu.run(20)).toBe(StopReason.Hlt);
+    expect([cpu.segSel[2], Number(cpu.getReg('esp')), cpu.segSel[3], cpu.trSel, cpu.trBase]).toEqual([0x10, 0x7000, 0x23, 0x28, TSS]);
+    expect((rd32(cpu, GDT + 0x2c) >> 8) & 0xf).toBe(0xb);
+    cpu.rip = cpu.rip;
+    cpu.interceptExceptions = 1 << 13;
+    expect(cpu.run(10)).toBe(StopReason.Exception);
+    expect(cpu.lastException).toMatchObject({ vector: 13, errorCode: 0x28 });
+  });
+
+  it('POP DS with an LDT selector beyond the LDT: #GP(selector); RDPMC: #GP(0)', () => {
+    const cpu = pm('6a1c1f'); // push 0x1c; pop ds
+    cpu.interceptExceptions = 1 << 13;
+    expect(cpu.run(10)).toBe(StopReason.Exception);
+    expect(cpu.lastException).toMatchObject({ vector: 13, errorCode: 0x1c, rip: BigInt(CODE + 2) });
+    expect(cpu.getReg('esp')).toBe(0x8000n - 4n); // the pop did not complete
+    const b = pm('0f33');
+    b.interceptExceptions = 1 << 13;
+    expect(b.run(10)).toBe(StopReason.Exception);
+  });
+
   it('a segment load sets the accessed bit of its descriptor', () => {
     const cpu = pm('66b840008ed8f4'); // mov ax,0x40; mov ds,ax
     wr64(cpu, GDT + 0x40, 0x0040920000000fffn);

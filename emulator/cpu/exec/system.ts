@@ -711,3 +711,11 @@ def('Wrgsbase_r64', (cpu, op) => wrBase(cpu, 5, cpu.getNum(op.rm)));
 def('Wrfsbase_r32', (cpu, op) => wrBase(cpu, 4, cpu.regs[op.rm << 1]! >>> 0));
 def('Wrgsbase_r32', (cpu, op) => wrBase(cpu, 5, cpu.regs[op.rm << 1]! >>> 0));
 cpuidFeatures.l7ebx |= 1 << 0;
+
+// ---- RDPMC, RDRAND, RDSEED ---------------------------------------------------------------------
+
+// No performance counters (CPUID leaf 0xA reports none): RDPMC raises #GP(0) for every counter.
+def('Rdpmc', (cpu) => cpu.gp(0));
+// RDRAND and RDSEED are not reported by CPUID (a deterministic machine has no entropy source): #UD,
+// as on a processor without them.
+for (const id of ['Rdrand_r16', 'Rdrand_r32', 'Rdrand_r64', 'Rdseed_r16', 'Rdseed_r32', 'Rdseed_r64']) def(id, (cpu) => cpu.ud());
