@@ -18,8 +18,8 @@
 ;
 ; Watch for (in VS Code: F5 on "01 user mode" in examples/.vscode/launch.json):
 ;   - a breakpoint on int80_entry: the Call Stack shows the interrupt frame (from CPL3); the
-;     status bar / KStack view names the stack RSP is on (RSP0, the user thread's stack);
-;     the Registers view shows CS = 0x8, SS = 0.
+;     status bar and the Stacks scope name the stack RSP is on (user_thread_stack, TSS.RSP0);
+;     the Segments scope shows CS = 0x8, SS = 0.
 ;   - a breakpoint on syscall_entry: RSP is still user_stack_top-...; step over the two MOVs and
 ;     watch it move to user_thread_stack_top. RCX holds the user's return RIP, R11 its RFLAGS.
 ;   - `kstack run --trace interrupts,stacks examples/01-user-mode.asm` prints every switch.

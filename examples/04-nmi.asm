@@ -16,7 +16,7 @@
 ;      first handler is gone, so reusing its stack is safe.
 ;
 ; Watch for (F5 on "04 NMI"):
-;   - a breakpoint on nmi_handler: it is hit twice; the KStack view shows RSP on IST3 both times.
+;   - a breakpoint on nmi_handler: it is hit twice; the Stacks scope shows RSP on nmi_stack both times.
 ;   - step over the IRETQ in the first handler: the debugger stops in nmi_handler again at once.
 ;   - the Inject NMI button (debug toolbar) sends one more NMI from the debugger at any point.
 

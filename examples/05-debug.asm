@@ -21,7 +21,7 @@
 ;      (Without the adjustment the nested frame would overwrite the outer one: 08-ist-nesting.)
 ;
 ; Watch for (F5 on "05 debug"):
-;   - a breakpoint on db_handler: the KStack view shows RSP on IST4; the Registers view DR6/DR7.
+;   - a breakpoint on db_handler: the Stacks scope shows RSP on debug_stack; the System scope DR6/DR7.
 ;   - Watch `[tss+0x3c]` (TSS.IST4, a quadword): it drops by 0x1000 while a #DB is handled.
 ;   - the Call Stack at the nested #DB: two interrupt frames on the one debug stack, 4 KiB apart.
 ;   - the debugger's own breakpoints do not use DR0-DR7: the guest's debug registers are its own.

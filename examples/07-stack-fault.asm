@@ -17,7 +17,7 @@
 ;   SDM Vol. 3, 6.15, interrupt 12. (QEMU 7.2 raises #GP for the first two: test/kernels/README.md.)
 ;
 ; Watch for (F5 on "07 stack fault"; it stops on #SS, see stopOnExceptions):
-;   - at the stop RSP is 0x8000000000000000: the Registers view shows it; Continue: the handler
+;   - at the stop RSP is 0x8000000000000000: the Registers scope shows it; Continue: the handler
 ;     runs on IST1 (stackfault_stack_top-0x30: five quadwords and the error code).
 ;   - the "IRETQ frame overwritten" filter stops after each IRETQ here: that is ss_handler
 ;     rewriting its own frame's RIP and RSP on purpose (to recover); uncheck it in BREAKPOINTS.

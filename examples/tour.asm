@@ -10,8 +10,8 @@
 ;
 ; Each handler prints where it runs and the frame the CPU pushed, and returns to the next stop.
 ; In VS Code: F5 on "tour" in examples/.vscode/launch.json; set breakpoints on the handlers
-; (db_handler, nmi_handler, ss_handler, mc_handler, df_handler) and watch the KStack view's
-; stack list as RSP moves from thread_stack to each IST stack and back.
+; (db_handler, nmi_handler, ss_handler, mc_handler, df_handler) and watch the Stacks scope
+; (Variables) and the Call Stack as RSP moves from thread_stack to each IST stack and back.
 
 %define EXAMPLE_NAME "tour"
 %include "lib/kernel.inc"
