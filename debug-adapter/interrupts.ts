@@ -26,6 +26,8 @@ export interface Delivery {
   rspAfter: bigint;
   /** Address of the saved RIP in the frame (RIP, CS, RFLAGS, RSP, SS follow). */
   frame: bigint;
+  /** Bytes per frame slot: 8 in long mode, 4 for a 32-bit protected-mode frame. */
+  width: number;
   /** The interrupted (or faulting, or next) instruction, and its CS and RFLAGS. */
   rip: bigint;
   cs: number;
@@ -177,7 +179,9 @@ export function handlerOf(cpu: Cpu, vector: number): bigint | undefined {
 
 /** The frame as it is in memory now: RIP, CS, RFLAGS, RSP, SS (undefined where unreadable). */
 export function readFrame(cpu: Cpu, d: Delivery): { rip?: bigint; cs?: bigint; rflags?: bigint; rsp?: bigint; ss?: bigint } {
-  const q = (i: number) => readInt(cpu, d.frame + BigInt(8 * i), 8);
+  const q = (i: number) => readInt(cpu, d.frame + BigInt(d.width * i), d.width);
+  // A 32-bit frame has ESP and SS only when the privilege level changed; else ESP was above it.
+  if (d.width === 4 && d.cplBefore === d.cplAfter) return { rip: q(0), cs: q(1), rflags: q(2), rsp: d.frame + 12n };
   return { rip: q(0), cs: q(1), rflags: q(2), rsp: q(3), ss: q(4) };
 }
 

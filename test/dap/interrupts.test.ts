@@ -278,4 +278,25 @@ describe('interrupt and exception entry', () => {
     expect(frames[0]!.line).toBe(L('i-nmi-first'));
     expect(frames[2]).toMatchObject({ line: L('i-call-work') });
   });
+
+  it('32-bit protected mode: a 32-bit frame, its label frame, Step Out to the instruction after INT', async () => {
+    const P = program('protected.asm');
+    await launchToEntry(dc, { program: P });
+    await dc.setExceptionBreakpointsRequest({ filters: ['software'] });
+    const ev = await cont();
+    expect(ev.body.description).toMatch(/^INT 0x30: same stack, stack \(rsp 0x[0-9a-f]+ -> rsp 0x[0-9a-f]+\)$/);
+    const frames = await stack();
+    expect(frames[0]).toMatchObject({ line: markerLine(P, 'p-handler') });
+    expect(frames[1]).toMatchObject({ name: 'INT 0x30 · same stack · from CPL 0', presentationHint: 'label' });
+    expect(frames[2]).toMatchObject({ line: markerLine(P, 'p-after') });
+    expect(frames[3]).toMatchObject({ line: markerLine(P, 'p-done') - 1 });
+    const scopes = (await dc.scopesRequest({ frameId: frames[1]!.id })).body.scopes;
+    const fv = (await dc.variablesRequest({ variablesReference: scopes.find((x) => x.name === 'Interrupt frame')!.variablesReference })).body.variables;
+    expect(fv.find((v) => v.name === 'cs')!.value).toBe('0x0000000000000008');
+    const flags = BigInt(fv.find((v) => v.name === 'rflags')!.value);
+    expect(flags & 0xffff0002n).toBe(2n); // a dword EFLAGS (bit 1 set), not a qword that ran into the stack above
+    const out = await stopAfter(dc, () => dc.stepOutRequest({ threadId: 1 }));
+    expect(out.body.description).toMatch(/^Stepped out of the INT 0x30 handler: IRET returned to work/);
+    expect((await topFrame(dc)).line).toBe(markerLine(P, 'p-after'));
+  });
 });
