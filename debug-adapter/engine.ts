@@ -845,6 +845,7 @@ export class Engine {
     const cpu = this.cpu;
     const k: DeliveryKind = kind === 0 ? 'exception' : kind === 1 ? 'software' : v === 2 ? 'nmi' : 'external';
     const rspAfter = BigInt.asUintN(64, BigInt(newRsp));
+    const width = (cpu.efer & (1 << 10)) !== 0 ? 8 : 4;
     const d: Delivery = {
       vector: v,
       kind: k,
@@ -854,7 +855,8 @@ export class Engine {
       cplAfter: newCpl,
       rspBefore: BigInt.asUintN(64, BigInt(cpu.rsp())),
       rspAfter,
-      frame: rspAfter + (code >= 0 ? 8n : 0n),
+      frame: rspAfter + (code >= 0 ? BigInt(width) : 0n),
+      width,
       rip: BigInt.asUintN(64, BigInt(cpu.ip)),
       cs: cpu.segSel[1]!,
       rflags: cpu.rflags,
@@ -951,7 +953,7 @@ export class Engine {
     const q = (a: bigint, n: number) => {
       const out: string[] = [];
       for (let i = 0; i < n; i++) {
-        const v = readInt(cpu, a + BigInt(8 * i), 8);
+        const v = readInt(cpu, a + BigInt(d.width * i), d.width);
         out.push(v === undefined ? '??' : hex(v));
       }
       return out;
@@ -1005,7 +1007,7 @@ export class Engine {
 
   private stepOutOfHandler(d: Delivery): Task {
     const cpu = this.cpu;
-    const id = cpu.addWatch(Number(BigInt.asIntN(64, d.frame)), 8, true, false);
+    const id = cpu.addWatch(Number(BigInt.asIntN(64, d.frame)), d.width, true, false);
     this.iretWatch = { id, delivery: d };
     return {
       long: true,
@@ -1027,9 +1029,9 @@ export class Engine {
     const stacks = this.knownStacks();
     const frameStack = stackOf(stacks, d.frame);
     const inHandler = rsp <= d.frame && (frameStack ? stackOf(stacks, rsp) === frameStack : d.frame - rsp < 1n << 16n);
-    if (inHandler || readInt(cpu, d.frame, 8) !== cpu.rip) return null;
+    if (inHandler || readInt(cpu, d.frame, d.width) !== cpu.rip) return null;
     this.deliveries.prune(rsp, stacks);
-    return { reason: 'step', description: `Stepped out of the ${deliveryName(d)} handler: IRETQ returned to ${this.where(cpu.rip)}` };
+    return { reason: 'step', description: `Stepped out of the ${deliveryName(d)} handler: ${d.width === 8 ? 'IRETQ' : 'IRET'} returned to ${this.where(cpu.rip)}` };
   }
 
   // ---- injection ---------------------------------------------------------------------------------
