@@ -460,6 +460,9 @@ function matchImm(f: Form, fo: FormOperand, ao: ImmOp, os: number, c: Cand): str
   return null;
 }
 
+/** An empty set that is never added to. */
+const NO_SIZES: ReadonlySet<number> = new Set<number>();
+
 const SCRATCH: Cand = { form: null as unknown as Form, perm: 0, ops: [], osz: 0, pinned: false, unsizedMem: -1, penalty: 0, prefer: 0, forceW: false, warnings: [], bytes: EMPTY, fixups: [] };
 
 function matchForm(f: Form, ops: AOp[], perm: number, st: State): Cand | string {
@@ -869,7 +872,7 @@ export function encode(ins: AsmInstruction, ctx: EncodeContext): EncodeResult {
 
   // An unsized memory operand read at different sizes by the candidates: ambiguous, unless a size
   // keyword on the (value) immediate says it (`add [rax], byte 1` is a byte operation).
-  let unsized = new Set(cands.filter((c) => c.unsizedMem > 0).map((c) => c.unsizedMem));
+  let unsized = cands.some((c) => c.unsizedMem > 0) ? new Set(cands.filter((c) => c.unsizedMem > 0).map((c) => c.unsizedMem)) : NO_SIZES;
   const hint = ops.find((o): o is ImmOp => o.k === 'imm' && o.size > 0);
   if (hint?.size === 8 && cands.some((c) => c.unsizedMem > 0 && c.form.immSigned)) return fail(ERR_SIZE);
   if (unsized.size > 1 && hint) {
@@ -929,7 +932,7 @@ export function encode(ins: AsmInstruction, ctx: EncodeContext): EncodeResult {
   const rmMem = best.ops.some((o, i) => o.k === 'mem' && (bf.operands[i]!.kind === OpKind.RegMem || bf.operands[i]!.kind === OpKind.Mem));
   if (st.lock && !(bf.lock && rmMem)) warnings.push('instruction is not lockable');
   if (bits === 64) {
-    const segs = new Set<number>([st.seg, ...ops.map((o) => (o.k === 'mem' ? o.ea.seg : -1))]);
+    const segs = st.seg >= 0 || ops.some((o) => o.k === 'mem' && o.ea.seg >= 0) ? new Set<number>([st.seg, ...ops.map((o) => (o.k === 'mem' ? o.ea.seg : -1))]) : NO_SIZES;
     for (const sg of segs) if (sg >= 0 && sg <= 3) warnings.push(`${['es', 'cs', 'ss', 'ds'][sg]} segment base generated, but will be ignored in 64-bit mode`);
   }
   const res: EncodeResult = { ok: true, bytes: best.bytes, formId: best.form.id, fixups: best.fixups };
