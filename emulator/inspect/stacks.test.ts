@@ -192,6 +192,20 @@ describe('StackTracker', () => {
     expect(runToHlt(cpu, t)).toBe(StopReason.Hlt);
   });
 
+  it('SUB RSP below the bottom by more than a page is an overflow; MOV RSP to a stack below is a switch', () => {
+    const { cpu, t, at } = tracked('stacks-alloca.asm');
+    expect(runToHlt(cpu, t)).toBe(StopReason.Hlt);
+    expect(t.alerts.map((a) => [a.kind, a.rip, a.stack])).toEqual([['overflow', at('a-sub'), 'irq_stack']]);
+    expect(t.switches.map((s) => [s.from, s.to, s.cause])).toEqual([
+      [null, 'thread_stack', 'mov'],
+      ['thread_stack', 'irq_stack', 'mov'],
+      ['irq_stack', 'nmi_stack', 'mov'],
+      ['nmi_stack', 'irq_stack', 'mov'],
+      ['irq_stack', null, 'sub'],
+      [null, 'thread_stack', 'mov'],
+    ]);
+  });
+
   it('an IST frame copied to another stack and popped there is gone: the next event through the IST is no reentry', () => {
     const { cpu, t, at } = tracked('stacks-copy.asm');
     expect(runToHlt(cpu, t)).toBe(StopReason.Hlt);

@@ -119,6 +119,8 @@ interface LiveFrame {
 const TWO32 = 4294967296;
 const PAGE = 4096;
 const MAX_LIVE = 64;
+/** Instructions that move RSP by arithmetic (an overflow when they cross a stack's bottom). */
+const ARITH = new Set(['sub', 'add', 'lea', 'and', 'enter', 'dec', 'inc', 'adc', 'sbb', 'xadd']);
 const SLOT_NAMES = ['RSP0', 'RSP1', 'RSP2', 'IST1', 'IST2', 'IST3', 'IST4', 'IST5', 'IST6', 'IST7'];
 const SLOT_OFFSETS = [4, 12, 20, 36, 44, 52, 60, 68, 76, 84];
 /** `nmi_stack_top` -> stem 'nmi_stack', edge 'top'. */
@@ -484,7 +486,10 @@ export class StackTracker {
     const to = this.stackAt(after);
     if (from !== to) {
       const sw = this.record({ count: cpu.instructionCount, rip: ip, from: from?.name ?? null, to: to?.name ?? null, cause, rspBefore: before, rspAfter: after });
-      if (from !== null && after < from.base && after >= from.base - PAGE && before >= from.base && (to === null || to.top === from.base))
+      // Below the bottom: arithmetic on RSP (a large frame) by any amount; a load of RSP only into
+      // the page below (a load elsewhere is a switch, even to a stack further down).
+      const arith = ARITH.has(cause);
+      if (from !== null && after < from.base && before >= from.base && (arith || (after >= from.base - PAGE && (to === null || to.top === from.base))))
         stop = this.overflow(from, to, after, ip, undefined) ?? stop;
       if (this.stopOnSwitch && !this.replayed) stop ??= { kind: 'switch', switch: sw };
     }
