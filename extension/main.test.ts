@@ -23,6 +23,7 @@ const h = vi.hoisted(() => {
     Uri: class {
       static from(c: { scheme: string; path: string; query: string }) { return { ...c, toString: () => `${c.scheme}:${c.path}?${c.query}` }; }
       static file(p: string) { return { scheme: 'file', fsPath: p, path: p, toString: () => `file://${p}` }; }
+      static parse(u: string) { const m = /^([\w+.-]+):\/\/[^/]*(\/.*)$/.exec(u)!; return { scheme: m[1], fsPath: m[2], path: m[2], toString: () => u }; }
     },
     EventEmitter: class {
       private ls: ((e: unknown) => void)[] = [];
@@ -241,6 +242,15 @@ describe('views', () => {
     await vi.waitFor(() => expect(h.opened).toHaveLength(1));
     expect(calls).toContainEqual(['disassemble', { memoryReference: '0x100028', instructionCount: 1, resolveSymbols: true }]);
     expect(h.opened[0]).toEqual({ path: '/w/nmi.asm', selection: { startLine: 18, startCharacter: 0, endLine: 18, endCharacter: 0 } });
+  });
+
+  it('a source path VS Code turned into a URI (a remote window) is opened as that URI', async () => {
+    const { s } = session(() => ({ instructions: [{ address: '0x100048', location: { path: 'vscode-remote://127.0.0.1:8080/ws/nmi.asm' }, line: 34 }] }));
+    h.state.activeDebugSession = s;
+    h.opened.length = 0;
+    await h.commands.get('kstack.revealAddress')!('0x100048');
+    expect(h.opened).toEqual([{ path: '/ws/nmi.asm', selection: { startLine: 33, startCharacter: 0, endLine: 33, endCharacter: 0 } }]);
+    expect(h.shown.errors).toEqual([]);
   });
 
   it('Show the Source of an Address: a symbol is evaluated first; no source line opens the Disassembly view', async () => {

@@ -130,7 +130,9 @@ export async function revealAddress(session: vscode.DebugSession, address: strin
     const ins = body?.instructions?.[0];
     const path = ins?.location?.path;
     if (path && ins?.line) {
-      const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(path));
+      // VS Code hands the adapter's path on as it is, or (a remote window: code-server) as a URI.
+      const uri = /^[a-z][\w+.-]+:\/\//i.test(path) ? vscode.Uri.parse(path) : vscode.Uri.file(path);
+      const doc = await vscode.workspace.openTextDocument(uri);
       const line = Math.max(0, ins.line - 1);
       const range = new vscode.Range(line, 0, line, 0);
       await vscode.window.showTextDocument(doc, { selection: range, preserveFocus: false, preview: true });

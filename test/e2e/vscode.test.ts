@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Locator } from 'playwright-core';
 import { join } from 'node:path';
-import { ROOT, findTools, gotoLine, lineOf, openFile, removeDir, rowTexts, runCommand, startSession, type Session } from './vscode';
+import { ROOT, widenSideBar, findTools, gotoLine, lineOf, openFile, removeDir, rowTexts, runCommand, startSession, type Session } from './vscode';
 
 const tools = findTools();
 const missing = 'missing' in tools ? tools.missing : undefined;
@@ -66,6 +66,23 @@ describe.skipIf(missing !== undefined)('e2e: KStack in code-server', () => {
     throw new Error(`the Call Stack's top frame did not match ${re} in ${timeout} ms (it shows: ${last || 'nothing'})`);
   }
 
+  /** The pane of the Run and Debug view titled `title` (its header). */
+  const paneHeader = (title: string) => s.page.locator('.pane-header', { has: s.page.locator('h3.title', { hasText: new RegExp(`^${title}$`, 'i') }) }).first();
+
+  async function collapsePane(title: string): Promise<void> {
+    const h = paneHeader(title);
+    if ((await h.count()) && (await h.getAttribute('aria-expanded')) === 'true') await h.click();
+  }
+
+  /** Expands a pane and returns its body. */
+  async function expandPane(title: string): Promise<Locator> {
+    const h = paneHeader(title);
+    await h.waitFor();
+    if ((await h.getAttribute('aria-expanded')) !== 'true') await h.click();
+    await expect.poll(() => h.getAttribute('aria-expanded')).toBe('true');
+    return s.page.locator('.pane', { has: h }).locator('.pane-body');
+  }
+
   /** Scrolls a (virtual) list until `row` is rendered; false when it is not in the list. */
   async function scrollTo(list: Locator, row: Locator): Promise<boolean> {
     await list.locator('.monaco-list-row').first().waitFor();
@@ -111,6 +128,7 @@ describe.skipIf(missing !== undefined)('e2e: KStack in code-server', () => {
     const page = s.page;
     const t0 = Date.now();
     await openFile(page, 'nmi.asm');
+    await widenSideBar(page, 520);
     // The language server's symbols in the breadcrumbs: the extension is active (F5 before the
     // extension host is up is lost).
     await gotoLine(page, lineOf(PROGRAM, 'entry') - 1); // `_start:`: a symbol's range is its line
@@ -187,9 +205,11 @@ describe.skipIf(missing !== undefined)('e2e: KStack in code-server', () => {
       const widget = page.locator('.exception-widget');
       await widget.waitFor();
       expect(await widget.innerText()).toMatch(/NMI \(vector 2\) via IST1/);
-      // Below the handler: the interrupted code.
+      // Below the handler: the label frame of the delivery, then the interrupted code.
       const frames = await rowTexts(callStack());
-      expect(frames.slice(1).join('\n')).toMatch(/wait_nmi/);
+      const label = frames.findIndex((f) => f.includes('NMI (vector 2) · IST1 · from CPL 0'));
+      expect(label, frames.join(' | ')).toBeGreaterThan(0);
+      expect(frames.slice(label + 1).join('\n')).toMatch(/wait_nmi/);
     } else {
       await waitTopFrame(new RegExp(`nmi_entry.*\\b${lineOf(PROGRAM, 'nmi-count')}:`));
       expect((await rowTexts(callStack())).filter((r) => /nmi\.asm/.test(r)).length).toBeGreaterThanOrEqual(2);
@@ -199,6 +219,53 @@ describe.skipIf(missing !== undefined)('e2e: KStack in code-server', () => {
     await s.shot('nmi-handler');
     if (hasFilter) await nmi.locator('input[type=checkbox]').uncheck();
     else await page.keyboard.press('F9');
+  });
+
+  step('the Variables view has a TSS scope naming the IST1 stack', async () => {
+    const vars = variables();
+    await vars.locator('.monaco-list').first().focus();
+    await s.page.keyboard.press('Home');
+    await s.page.keyboard.press('ArrowLeft'); // collapse Registers
+    const focused = vars.locator('.monaco-list-row.focused');
+    for (let i = 0; i < 20 && (await focused.getAttribute('aria-label')) !== 'Scope TSS'; i++) await s.page.keyboard.press('ArrowDown');
+    expect(await focused.getAttribute('aria-label')).toBe('Scope TSS');
+    await s.page.keyboard.press('ArrowRight');
+    const ist1 = vars.locator('.monaco-list-row[aria-label^="ist1,"]');
+    await expect.poll(() => scrollTo(vars, ist1), { timeout: 15_000 }).toBe(true);
+    expect(await ist1.getAttribute('aria-label')).toMatch(/^ist1, value 0x0*1031e0 <nmi_stack_top> \(nmi_stack\)$/);
+    await s.shot('variables-tss');
+  });
+
+  step('the System Tables view shows the TSS stacks with their use, the IDT and the GDT; a gate opens its handler', async () => {
+    const page = s.page;
+    for (const pane of ['Watch', 'Loaded Scripts', 'Breakpoints', 'Variables', 'Call Stack', 'Stack Switches']) await collapsePane(pane);
+    const view = await expandPane('System Tables');
+    // A row reads label then description (no space between them in the DOM's text).
+    await expect.poll(() => rowTexts(view), { timeout: 15_000 }).toContainEqual(expect.stringMatching(/^IST1 ?0x1031e0 nmi_stack_top █░+ \d+% of 4 KiB$/));
+    expect(await rowTexts(view)).toContainEqual(expect.stringMatching(/^RSP0 ?0x1021e0 kernel_stack_top ░+ 0% of 8 KiB$/));
+    const gate = view.locator('.monaco-list-row', { hasText: 'nmi_entry · interrupt gate · IST1 · DPL0' });
+    expect(await scrollTo(view, gate)).toBe(true);
+    await s.shot('system-tables');
+    await gotoLine(page, 1);
+    await gate.click();
+    await page.locator('.statusbar-item', { hasText: `Ln ${lineOf(PROGRAM, 'nmi-entry')},` }).waitFor();
+    await collapsePane('System Tables');
+  });
+
+  step('the Stack Switches view shows the switch to IST1; a click opens the interrupted instruction', async () => {
+    const page = s.page;
+    await expandPane('Stack Switches');
+    const frame = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+    const row = frame.locator('tr.switch', { hasText: 'NMI (vector 2) via IST1' });
+    await row.waitFor({ timeout: 15_000 });
+    expect(await row.innerText()).toMatch(/stack\s*→\s*nmi_stack/);
+    expect(await frame.locator('.depths tr.current .name').innerText()).toMatch(/nmi_stack/);
+    expect(await frame.locator('svg.timeline rect').count()).toBeGreaterThanOrEqual(2);
+    await s.shot('stack-switches');
+    await row.click();
+    await page.locator('.statusbar-item', { hasText: `Ln ${lineOf(PROGRAM, 'wait')},` }).waitFor();
+    await collapsePane('Stack Switches');
+    for (const pane of ['Variables', 'Call Stack', 'Breakpoints']) await expandPane(pane);
   });
 
   step('continue runs to the end: the program exits and the session ends', async () => {

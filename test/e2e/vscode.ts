@@ -50,8 +50,8 @@ function freePort(): Promise<number> {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Runs a command to completion; throws with its output when it fails. */
-function run(cmd: string, args: string[], env?: NodeJS.ProcessEnv, timeout = 120_000): string {
-  const r = spawnSync(cmd, args, { cwd: ROOT, env: env ?? process.env, encoding: 'utf8', timeout });
+function run(cmd: string, args: string[], env?: NodeJS.ProcessEnv, timeout = 120_000, cwd = ROOT): string {
+  const r = spawnSync(cmd, args, { cwd, env: env ?? process.env, encoding: 'utf8', timeout });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status ?? r.signal ?? r.error?.message}):\n${r.stdout}\n${r.stderr}`);
   return r.stdout;
 }
@@ -84,7 +84,12 @@ export async function startSession(tools: Tools, workspaceFiles: string): Promis
   mkdirSync(shots, { recursive: true });
   cpSync(workspaceFiles, workspace, { recursive: true });
   const vsix = join(dir, 'kstack.vsix');
-  run(join(ROOT, 'node_modules', '.bin', 'vsce'), ['package', '--no-dependencies', '--allow-missing-repository', '-o', vsix]);
+  // Packaged from a copy of what .vscodeignore lets in, so that a build running meanwhile in the
+  // working tree cannot change a file under vsce.
+  const stage = join(dir, 'stage');
+  for (const f of ['package.json', 'README.md', 'LICENSE', '.vscodeignore', 'language-configuration.json', 'syntaxes/nasm.tmLanguage.json', 'dist/extension.js', 'dist/debug-adapter.js', 'dist/language-server.js'])
+    cpSync(join(ROOT, f), join(stage, f));
+  run(join(ROOT, 'node_modules', '.bin', 'vsce'), ['package', '--no-dependencies', '--allow-missing-repository', '-o', vsix], undefined, 120_000, stage);
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     XDG_CONFIG_HOME: join(dir, 'config'),
@@ -140,6 +145,7 @@ export async function startSession(tools: Tools, workspaceFiles: string): Promis
   server.stdout?.on('data', (b: Buffer) => (serverOut += b.toString()));
   server.stderr?.on('data', (b: Buffer) => (serverOut += b.toString()));
   let context: BrowserContext | undefined;
+  let stopAll: () => Promise<void>;
   const stop = async () => {
     writeFileSync(log, serverOut);
     await context?.close().catch(() => {});
@@ -174,6 +180,16 @@ export async function startSession(tools: Tools, workspaceFiles: string): Promis
     });
     const page = context.pages()[0] ?? (await context.newPage());
     page.setDefaultTimeout(30_000);
+    // The browser's console (the workbench's and the webviews' messages), for a failed run.
+    const consoleLog: string[] = [];
+    page.on('console', (m) => consoleLog.push(`[${m.type()}] ${m.text()}`));
+    page.on('pageerror', (e) => consoleLog.push(`[pageerror] ${e.message}`));
+    const saveConsole = () => writeFileSync(join(dir, 'console.log'), consoleLog.join('\n'));
+    const stopServer = stop;
+    stopAll = async () => {
+      saveConsole();
+      await stopServer();
+    };
     await page.goto(`${url}?folder=${encodeURIComponent(workspace)}`);
     await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
     console.log(`e2e: packaged in ${tPackaged - t0} ms, installed in ${tInstalled - tPackaged} ms, workbench up after ${Date.now() - tInstalled} ms`);
@@ -186,7 +202,7 @@ export async function startSession(tools: Tools, workspaceFiles: string): Promis
       vsixBytes: statSync(vsix).size,
       installed,
       page,
-      stop,
+      stop: () => stopAll(),
       extHostLog: () => readLogs(join(dir, 'data', 'code-server', 'logs')) + readLogs(join(dir, 'user', 'logs')),
       async shot(name: string) {
         const buf = await page.screenshot({ path: join(shots, `${name}.png`) });
@@ -244,6 +260,17 @@ export async function openFile(page: Page, name: string): Promise<void> {
   await row.click();
   await page.locator('.tab.active', { hasText: name }).waitFor();
   await page.locator('.editor-instance .monaco-editor .view-lines').first().waitFor();
+}
+
+/** Widens the side bar to `width` pixels by dragging its edge (the views' rows are long). */
+export async function widenSideBar(page: Page, width: number): Promise<void> {
+  const box = await page.locator('.part.sidebar').boundingBox();
+  if (!box) return;
+  const edge = box.x + box.width - 1;
+  await page.mouse.move(edge, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + width, box.y + box.height / 2, { steps: 5 });
+  await page.mouse.up();
 }
 
 /** Go to a line of the active editor (Ctrl+G). */
