@@ -1,6 +1,7 @@
 // The assembler against a live nasm (needs nasm; the object comparisons also need binutils):
 // - sources that exercise what the generated corpus cannot (far pointers to labels with a size
-//   keyword in 16/32-bit code, NASM's operand-less UD0/UD1/UD2B, FSGSBASE, %stacksize/%arg/%local)
+//   keyword in 16/32-bit code, NASM's operand-less UD0/UD1/UD2B, FSGSBASE, %stacksize/%arg/%local,
+//   the %use packages altreg, ifunc and fp)
 //   must give the same `-f bin` bytes;
 // - every `.asm` file of the repository's test kernels (test/kernels, `-f elf32`) and examples
 //   (examples/**, the format their build script gives nasm) must give an object whose loadable
@@ -126,6 +127,42 @@ bits 16
 %arg w:word, w2:byte
   mov ax, [w]
   mov al, [w2]
+`,
+  'use-packages': `
+%use altreg
+%use 'ifunc'
+%use fp
+%use altreg
+bits 64
+mov r0, r1
+mov r4, r5
+mov r6, r7
+mov r0d, r1d
+mov r7d, r6d
+mov r0w, r1w
+mov r5w, r4w
+mov r0b, r1b
+mov r4b, r7b
+mov r0l, r5l
+mov r0h, r1h
+mov r2h, r3h
+mov R0, R1
+mov r8l, r15l
+%ifdef __?USE_ALTREG?__
+db 1
+%endif
+%ifdef __?USE_IFUNC?__
+db 2
+%endif
+%ifdef __?USE_FP?__
+db 3
+%endif
+db ilog2(64), ilog2e(64), ilog2f(100), ilog2c(100), ilog2w(64), ilog2fw(100), ilog2cw(100)
+dd Inf, NaN, QNaN, SNaN
+dq float64(1.5), float32(2.5), -Inf
+dd float32(1.0)
+dw float16(1.0), bfloat16(1.0)
+db float8(1.0)
 `,
 };
 

@@ -10,6 +10,7 @@ import { type Token, lexLine, solid, tokText, idName, isIdChar } from './lexer';
 import { type Expr, type Val, parseExpr, evaluate, isSimple, unknownVal } from './expr';
 import { type DiagnosticSink, type SrcLoc } from './diagnostics';
 import { type FileHost } from './host';
+import { USE_PACKAGES } from './packages';
 
 export interface PPLine {
   /** Assembler-mode tokens, whitespace removed. */
@@ -185,6 +186,8 @@ export class Preprocessor {
   private mmacros = new Map<string, MMacro[]>();
   private immacros = new Map<string, MMacro[]>();
   private ctxs: Ctx[] = [];
+  /** `%use` packages already loaded. */
+  private usedPackages = new Set<string>();
   /** `%stacksize` state for `%arg` and `%local` (NASM starts flat). */
   private stackFrame: StackFrame = { ...STACK_FRAMES.flat! };
   private uid = 0;
@@ -1404,8 +1407,24 @@ export class Preprocessor {
       case '%note':
         return true;
       case '%use': {
-        const pk = restSolid[0] ? dec.decode(restSolid[0].b ?? new TextEncoder().encode(restSolid[0].s)) : '';
-        this.diag.warning(`%use ${pk}: standard macro packages are not supported by KStack's assembler; ignored`, loc, first.c, lineEnd.e);
+        const t = restSolid[0];
+        const pk = t ? (t.k === 'str' ? dec.decode(t.b ?? new Uint8Array(0)) : t.s).toLowerCase() : '';
+        if (!t) {
+          err('%use needs a package name (altreg, ifunc, fp, smartalign)');
+          return true;
+        }
+        const lines = USE_PACKAGES[pk];
+        if (lines) {
+          if (!this.usedPackages.has(pk)) {
+            this.usedPackages.add(pk);
+            for (const l of lines) {
+              const lt = lexLine(l, 'pp');
+              this.directive(solid(lt)[0]!, lt, loc);
+            }
+          }
+        } else if (pk === 'smartalign') {
+          this.diag.warning("%use smartalign is not supported by KStack's assembler: align pads with NOPs (90h) as without it", loc, t.c, t.e);
+        } else err(`unknown %use package '${pk}' (NASM's are altreg, ifunc, fp, smartalign)`, t);
         return true;
       }
       case '%stacksize': {
