@@ -179,6 +179,18 @@ describe('kstack tour (npm start)', () => {
     expect(b.stdout).toBe(a.stdout);
   });
 
+  it("the README's excerpt of the tour is what the tour prints", () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const start = readme.indexOf('how deep each stack went:\n');
+    expect(start).toBeGreaterThan(0);
+    const block = readme.slice(start).split('\n').slice(2);
+    const lines = block.slice(0, block.findIndex((l) => l !== '' && !l.startsWith('    ')));
+    const excerpt = lines.map((l) => l.trim()).filter((l) => l !== '' && l !== '...');
+    expect(excerpt.length).toBeGreaterThan(5);
+    const out = kstack(['tour'], root).stdout.split('\n').map((l) => l.trim());
+    for (const l of excerpt) expect(out).toContain(l);
+  });
+
   it('npm start runs the tour', () => {
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
     expect(pkg.scripts.start).toMatch(/node dist\/cli\.js tour$/);
