@@ -87,6 +87,14 @@ export class Reverse {
     const tt = this.travel;
     // The engine runs the machine through the history from now on.
     machine.run = (n: number) => tt.run(n);
+    // An injection (kstack/inject, or the `inject` launch attribute firing during a run) is a
+    // change from outside: the history records the state right after it.
+    const inject = machine.inject.bind(machine);
+    machine.inject = (kind, vector) => {
+      const why = inject(kind, vector);
+      if (why === undefined) tt.changed();
+      return why;
+    };
     const events = machine.events.bind(machine);
     machine.events = () => (tt.position >= tt.end ? events() : this.pastEvents(64));
   }
