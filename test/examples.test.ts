@@ -211,6 +211,27 @@ describe('examples/c-kernel', () => {
 });
 
 describe('examples/.vscode/launch.json in the debug adapter', () => {
+  it('every configuration runs to its end (continuing at every stop) and exits 0', async () => {
+    for (const config of launchJson().configurations) {
+      const args = JSON.parse(JSON.stringify(config).replaceAll('${workspaceFolder}', examples)) as Record<string, unknown>;
+      const dc = await startClient();
+      try {
+        let stops = 0;
+        dc.on('stopped', () => {
+          stops++;
+          if (stops < 50) void dc.continueRequest({ threadId: 1 }).catch(() => undefined);
+        });
+        const exited = dc.waitForEvent('exited', 60_000);
+        await Promise.all([dc.configurationSequence(), dc.launch({ ...args, cwd: examples })]);
+        const e = await exited;
+        expect([config.name, e.body.exitCode]).toEqual([config.name, 0]);
+        expect(stops).toBeLessThan(50);
+      } finally {
+        await dc.stop();
+      }
+    }
+  }, 300_000);
+
   it('the tour configuration stops before #DB, #SS, the injected #MC and #DF, in that order', async () => {
     const config = launchJson().configurations.find((c) => c.program.endsWith('/tour.asm'))!;
     const args = JSON.parse(JSON.stringify(config).replaceAll('${workspaceFolder}', examples)) as Record<string, unknown>;
