@@ -191,6 +191,20 @@ describe('kstack tour (npm start)', () => {
     for (const l of excerpt) expect(out).toContain(l);
   });
 
+  it('tours another kernel given as FILE; bad options and missing files are errors (exit 2)', () => {
+    const nmi = kstack(['tour', '04-nmi.asm']);
+    expect(nmi.status).toBe(0);
+    expect(nmi.stdout.match(/NMI \(2\) nmi, saved rip 0x[0-9a-f]+ <nmi_wait>/g)).toHaveLength(2);
+    expect(nmi.stdout).toMatch(/\n {2}IST3\s+0x[0-9a-f]+\s+nmi_stack\s+4 KiB\s+\d+ bytes/);
+    expect(nmi.stdout).toMatch(/\n {2}IST4\s+0x[0-9a-f]+\s+debug_stack\s+8 KiB\s+not used/);
+    const bad = kstack(['tour', '--bogus']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain("unknown option '--bogus'");
+    const missing = kstack(['tour', 'no-such-file.asm']);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toMatch(/kstack tour: cannot read the program '.*no-such-file\.asm'/);
+  });
+
   it('npm start runs the tour', () => {
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
     expect(pkg.scripts.start).toMatch(/node dist\/cli\.js tour$/);
