@@ -158,7 +158,35 @@ describe('commands', () => {
     );
     h.state.activeDebugSession = s;
     await h.commands.get('kstack.openStackMemory')!();
-    expect(calls).toEqual([['kstack/stacks', {}], ['readMemory', { memoryReference: '0x8000', count: 4096 }]]);
+    expect(calls).toEqual([
+      ['kstack/stackSwitches', { since: Number.MAX_SAFE_INTEGER }],
+      ['kstack/stacks', {}],
+      ['readMemory', { memoryReference: '0x8000', count: 4096 }],
+    ]);
+    expect(h.shown.errors).toEqual([]);
+  });
+});
+
+describe('open a stack from the stack tracker', () => {
+  it('uses kstack/stackSwitches\' named, sized stacks; RSP from the current one\'s use', async () => {
+    const { RECORDED_SWITCHES } = await import('./fixtures');
+    const { s, calls } = session((c) => (c === 'kstack/stackSwitches' ? RECORDED_SWITCHES : { data: Buffer.alloc(4096, 0).toString('base64') }));
+    h.state.activeDebugSession = s;
+    const picks: unknown[] = [];
+    const saved = { pick: h.vscode.window.showQuickPick };
+    h.vscode.window.showQuickPick = async (items: unknown[]) => { picks.push(...items); return items.find((i) => (i as { label: string }).label.includes('nmi_stack')); };
+    try {
+      await h.commands.get('kstack.openStackMemory')!();
+    } finally {
+      h.vscode.window.showQuickPick = saved.pick;
+    }
+    expect((picks as { label: string; description: string }[]).map((p) => `${p.label} | ${p.description}`)).toEqual([
+      'kernel_stack | RSP0 · 0x1001e0 +8192',
+      '$(arrow-right) nmi_stack | IST1 · 0x1021e0 +4096',
+      'stack | 0x1031e0 +4096',
+    ]);
+    expect(calls.map((c) => c[0])).toEqual(['kstack/stackSwitches', 'readMemory']);
+    expect(calls[1]![1]).toEqual({ memoryReference: '0x1021e0', count: 4096 });
     expect(h.shown.errors).toEqual([]);
   });
 });

@@ -22,7 +22,10 @@ import {
   type CpuState,
   type InjectKind,
   type PageWalk,
+  type StackInfo,
 } from './requests';
+import { parseStackSwitches } from './switches';
+import { stackInfoOf } from './tables';
 import { StackSwitchesView, SystemTablesView, VIEWS, revealAddress } from './views';
 
 /** Every command the manifest contributes; test/manifest.test.ts checks the two lists agree. */
@@ -124,7 +127,14 @@ export function activate(context: vscode.ExtensionContext): void {
       const session = kstackSession();
       if (!session) return;
       try {
-        const stacks = stacksOf(await session.customRequest(Requests.stacks, {}));
+        // The stack tracker's stacks (named, sized) when the adapter has it, else kstack/stacks.
+        let stacks: (StackInfo & { slots?: string[] })[];
+        try {
+          stacks = parseStackSwitches(await session.customRequest(Requests.stackSwitches, { since: Number.MAX_SAFE_INTEGER })).stacks.map(stackInfoOf);
+        } catch {
+          stacks = [];
+        }
+        if (stacks.length === 0) stacks = stacksOf(await session.customRequest(Requests.stacks, {}));
         if (stacks.length === 0) {
           void vscode.window.showInformationMessage('KStack: the kernel has set up no stacks yet (no TSS, no known stacks).');
           return;
@@ -132,7 +142,7 @@ export function activate(context: vscode.ExtensionContext): void {
         const pick = await vscode.window.showQuickPick(
           stacks.map((s) => ({
             label: `${s.current ? '$(arrow-right) ' : ''}${s.name}`,
-            description: `${s.base} +${s.size}`,
+            description: `${s.slots?.length ? `${s.slots.join(' ')} · ` : ''}${s.base} +${s.size}`,
             detail: s.current ? `RSP is here${s.rsp ? ` (${s.rsp})` : ''}` : undefined,
             stack: s,
           })),

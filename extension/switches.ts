@@ -191,28 +191,23 @@ export function switchesPage(d: StackSwitches | undefined, o: PageOptions): stri
     const t0 = drawn[0]!.start;
     const t1 = drawn[drawn.length - 1]!.end;
     const span = Math.max(1, t1 - t0);
-    const laneH = 18;
-    const labelW = 110;
-    const W = 1000;
-    const h = names.length * laneH + 16;
     parts.push(`<h3>Timeline <span class="dim">(guest time: instructions ${t0}-${t1})</span></h3>`);
-    parts.push(`<svg class="timeline" viewBox="0 0 ${W} ${h}" preserveAspectRatio="none" width="100%" height="${h}">`);
-    names.forEach((n, i) => {
-      parts.push(`<text x="2" y="${i * laneH + 13}" class="lane">${escapeHtml(n)}</text>`);
-      parts.push(`<line x1="${labelW}" x2="${W}" y1="${i * laneH + laneH - 1}" y2="${i * laneH + laneH - 1}" class="grid"/>`);
+    parts.push('<div class="timeline">');
+    names.forEach((n, lane) => {
+      parts.push(`<div class="lane"><span class="lname">${escapeHtml(n)}</span><div class="ltrack">`);
+      for (const s of drawn) {
+        if (s.stack !== n) continue;
+        const x = ((s.start - t0) / span) * 100;
+        const w = ((s.end - s.start) / span) * 100;
+        const sw = s.switch !== undefined ? d.switches[s.switch]! : undefined;
+        const title = sw ? `${causeText(sw)} at ${shortHex(sw.rip)}, time ${sw.count}: ${sw.from ?? NO_STACK} → ${sw.to ?? NO_STACK}` : `${s.stack} from time 0`;
+        parts.push(
+          `<div class="seg lane${lane % 6}" style="left:${x.toFixed(2)}%;width:max(2px,${w.toFixed(2)}%)"${sw ? ` data-rip="${escapeHtml(sw.rip)}"` : ''} title="${escapeHtml(title)}"></div>`,
+        );
+      }
+      parts.push('</div></div>');
     });
-    for (const s of drawn) {
-      const lane = names.indexOf(s.stack);
-      const x = labelW + ((s.start - t0) / span) * (W - labelW);
-      const w = Math.max(1.5, ((s.end - s.start) / span) * (W - labelW));
-      const sw = s.switch !== undefined ? d.switches[s.switch]! : undefined;
-      const title = sw ? `${causeText(sw)} at ${shortHex(sw.rip)}, time ${sw.count}: ${sw.from ?? NO_STACK} → ${sw.to ?? NO_STACK}` : `${s.stack} from time 0`;
-      parts.push(
-        `<rect x="${x.toFixed(1)}" y="${lane * laneH + 3}" width="${w.toFixed(1)}" height="${laneH - 6}" class="seg lane${lane % 6}"` +
-          `${sw ? ` data-rip="${escapeHtml(sw.rip)}"` : ''}><title>${escapeHtml(title)}</title></rect>`,
-      );
-    }
-    parts.push('</svg>');
+    parts.push('</div>');
   } else parts.push('<p class="dim">No stack switch yet.</p>');
 
   // ---- the newest switches
@@ -246,11 +241,12 @@ th { font-weight: 600; opacity: .8; }
 .track .deep { position: absolute; left: 0; top: 0; bottom: 0; background: var(--vscode-charts-blue); opacity: .35; }
 .track .used { position: absolute; left: 0; top: 0; bottom: 0; background: var(--vscode-charts-blue); }
 .warn, .alert { color: var(--vscode-errorForeground); }
-.timeline text.lane { font-size: 11px; fill: var(--vscode-foreground); }
-.timeline .grid { stroke: var(--vscode-widget-border, #8884); stroke-width: .5; }
-.seg { cursor: pointer; } .seg:hover { opacity: .75; }
-.lane0 { fill: var(--vscode-charts-blue); } .lane1 { fill: var(--vscode-charts-orange); } .lane2 { fill: var(--vscode-charts-green); }
-.lane3 { fill: var(--vscode-charts-purple); } .lane4 { fill: var(--vscode-charts-red); } .lane5 { fill: var(--vscode-charts-yellow); }
+.timeline .lane { display: flex; align-items: center; height: 16px; }
+.timeline .lname { width: 110px; flex: none; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; font-size: 11px; }
+.timeline .ltrack { position: relative; flex: 1; height: 12px; border-bottom: 1px solid var(--vscode-widget-border, #8884); }
+.seg { position: absolute; top: 1px; bottom: 1px; cursor: pointer; } .seg:hover { opacity: .75; }
+.lane0 { background: var(--vscode-charts-blue); } .lane1 { background: var(--vscode-charts-orange); } .lane2 { background: var(--vscode-charts-green); }
+.lane3 { background: var(--vscode-charts-purple); } .lane4 { background: var(--vscode-charts-red); } .lane5 { background: var(--vscode-charts-yellow); }
 tr.switch { cursor: pointer; } tr.switch:hover, tr.switch:focus { background: var(--vscode-list-hoverBackground); outline: none; }
 `;
 

@@ -156,6 +156,23 @@ export function trackedStackOf(v: unknown): TrackedStack | undefined {
   };
 }
 
+/**
+ * A tracked stack as the Open a Stack command's StackInfo: the tracker's name and size (the TSS
+ * gives only tops), RSP from its use when RSP is on it.
+ */
+export function stackInfoOf(t: TrackedStack): { name: string; base: string; size: number; current?: boolean; rsp?: string; slots: string[] } {
+  const out: { name: string; base: string; size: number; current?: boolean; rsp?: string; slots: string[] } = { name: t.name, base: t.base, size: t.size, slots: t.slots };
+  if (t.current) {
+    out.current = true;
+    try {
+      out.rsp = `0x${(BigInt(t.top) - BigInt(t.used)).toString(16)}`;
+    } catch {
+      /* a top that is not a number: no RSP */
+    }
+  }
+  return out;
+}
+
 // ---- presentation -------------------------------------------------------------------------------
 
 /** Bytes as text: 512 B, 1.5 KiB, 16 KiB, 2 MiB. */
