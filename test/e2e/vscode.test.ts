@@ -242,7 +242,7 @@ describe.skipIf(missing !== undefined)('e2e: KStack in code-server', () => {
     const view = await expandPane('System Tables');
     // A row reads label then description (no space between them in the DOM's text).
     await expect.poll(() => rowTexts(view), { timeout: 15_000 }).toContainEqual(expect.stringMatching(/^IST1 ?0x1031e0 nmi_stack_top █░+ \d+% of 4 KiB$/));
-    expect(await rowTexts(view)).toContainEqual(expect.stringMatching(/^RSP0 ?0x1021e0 kernel_stack_top ░+ 0% of 8 KiB$/));
+    expect(await rowTexts(view)).toContainEqual(expect.stringMatching(/^RSP0 ?0x1021e0 kernel_stack_top ░+ 0% of 4 KiB$/));
     const gate = view.locator('.monaco-list-row', { hasText: 'nmi_entry · interrupt gate · IST1 · DPL0' });
     expect(await scrollTo(view, gate)).toBe(true);
     await s.shot('system-tables');
@@ -258,14 +258,42 @@ describe.skipIf(missing !== undefined)('e2e: KStack in code-server', () => {
     const frame = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
     const row = frame.locator('tr.switch', { hasText: 'NMI (vector 2) via IST1' });
     await row.waitFor({ timeout: 15_000 });
-    expect(await row.innerText()).toMatch(/stack\s*→\s*nmi_stack/);
+    expect(await row.innerText()).toMatch(/thread_stack\s*→\s*nmi_stack/);
     expect(await frame.locator('.depths tr.current .name').innerText()).toMatch(/nmi_stack/);
-    expect(await frame.locator('svg.timeline rect').count()).toBeGreaterThanOrEqual(2);
+    expect(await frame.locator('.timeline .seg').count()).toBeGreaterThanOrEqual(2);
     await s.shot('stack-switches');
     await row.click();
     await page.locator('.statusbar-item', { hasText: `Ln ${lineOf(PROGRAM, 'wait')},` }).waitFor();
     await collapsePane('Stack Switches');
     for (const pane of ['Variables', 'Call Stack', 'Breakpoints']) await expandPane(pane);
+  });
+
+  step('commands from F1: Walk the Page Tables, Open a Stack, Inject External Interrupt (the vector is checked)', async () => {
+    const page = s.page;
+    await runCommand(page, 'KStack: Walk the Page Tables...');
+    const input = page.locator('.quick-input-widget input');
+    await input.fill('0x100048');
+    await page.keyboard.press('Enter');
+    // The KStack output channel shows the walk: four levels ending on a 2 MiB page.
+    const out = page.locator('.output-view, .part.panel');
+    await out.locator('.view-lines', { hasText: /Page\s+walk\s+of\s+0x0*100048/ }).first().waitFor({ timeout: 15_000 });
+    const text = (await out.locator('.view-lines').first().innerText()).replace(/\u00a0/g, ' ');
+    expect(text).toMatch(/PML4/);
+    expect(text).toMatch(/-> physical 0x0*100048 \(2 MiB page\)/);
+    await s.shot('page-walk');
+
+    await runCommand(page, 'KStack: Open a Stack...');
+    const pick = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'nmi_stack' }).first();
+    await pick.waitFor();
+    await pick.click();
+    await page.locator('.tab.active', { hasText: 'nmi_stack.stack' }).waitFor();
+    expect((await page.locator('.editor-instance .view-lines').first().innerText()).replace(/\u00a0/g, ' ')).toMatch(/nmi_stack stack: 0x0*1021e0-0x0*1031e0 \(4096 bytes\), rsp = 0x0*1031b8/);
+    await runCommand(page, 'View: Close Editor');
+
+    await runCommand(page, 'KStack: Inject External Interrupt...');
+    await input.fill('7');
+    await page.locator('.quick-input-widget', { hasText: /exception/i }).waitFor();
+    await page.keyboard.press('Escape');
   });
 
   step('continue runs to the end: the program exits and the session ends', async () => {

@@ -6,7 +6,7 @@ bits 64
 org 0x100000
 
 _start:
-    mov rsp, stack_top          ; @entry
+    mov rsp, thread_stack_top   ; @entry
     call setup_tables           ; @call-setup
     xor ecx, ecx
     mov rbx, 3
@@ -105,9 +105,9 @@ alignb 16
 tss:     resb 0x68
 alignb 16
 idt:     resb 256 * 16
-         resb 4096
+kernel_stack:   resb 4096       ; RSP0
 kernel_stack_top:
-         resb 4096
+nmi_stack:      resb 4096       ; IST1
 nmi_stack_top:
-         resb 4096
-stack_top:
+thread_stack:   resb 4096
+thread_stack_top:
