@@ -60,6 +60,9 @@ export interface EngineSide {
   output(text: string): void;
 }
 
+/** kstack/goto runs forward synchronously: at most this far past the recorded history. */
+const MAX_AHEAD = 200_000_000;
+
 const STOP_RUN = new Set([StopReason.Hlt, StopReason.TripleFault, StopReason.IoExit]);
 
 function kindName(e: TravelEvent): DeliveryKind {
@@ -448,6 +451,8 @@ export function travelTo(e: EngineLike, args: unknown): { count: number } {
   const count = (args as { count?: unknown } | undefined)?.count;
   const n = typeof count === 'string' && /^\d+$/.test(count) ? Number(count) : count;
   if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) throw Errors.badArguments('kstack/goto', `'count' must be an instruction count, a whole number >= 0 (got ${JSON.stringify(count)})`);
+  const ahead = n - Math.max(e.machine!.cpu.instructionCount, r.travel.end);
+  if (ahead > MAX_AHEAD) throw Errors.badArguments('kstack/goto', `instruction ${n} is ${ahead} instructions past the recorded history; run there with Continue (goto runs at most ${MAX_AHEAD} ahead)`);
   e.travelStop(r.goToCount(n));
   return { count: e.machine!.cpu.instructionCount };
 }

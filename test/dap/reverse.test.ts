@@ -90,6 +90,7 @@ describe('time travel', () => {
     // Each character takes 6 instructions (lodsb, test, jz, mov, out, jmp) after the lea.
     expect(h.serial).toBe('Hel');
     expect(await failure(dc.customRequest('kstack/goto', { count: -1 }))).toMatch(/'count' must be an instruction count/);
+    expect(await failure(dc.customRequest('kstack/goto', { count: 5_000_000_000 }))).toMatch(/past the recorded history; run there with Continue/);
     const p = await stopAfter(dc, () => dc.customRequest('kstack/previousEvent', {}));
     expect(p.body.description).toMatch(/No earlier interrupt delivery/);
   });
