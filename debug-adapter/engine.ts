@@ -18,11 +18,11 @@ import { pcMachine, type Machine, type MachineFactory } from './machine';
 import { hex, hex64, parseAddress, readInt, writeInt, translate } from './memory';
 import { AssemblyFailure, loadProgram, type Program } from './program';
 import { readRegister, writeRegister } from './registers';
-import { unwind, type Frame } from './stack';
+import { unwind, withInlined, type Frame } from './stack';
 import { CpuWatches } from './watch';
 import { StackView } from './stacks';
 import { Deliveries, INTERRUPT_FILTERS, decodeErrorCode, deliveryName, describeDelivery, filterOf, readFrame, shortName, type Delivery, type DeliveryKind } from './interrupts';
-import { decodeGate, knownStacks, stackOf, symbolStacks, type ConfiguredStack, type KnownStack } from './tables';
+import { decodeGate, knownStacks, stackOf, symbolStacks, unwindLimits, type ConfiguredStack, type KnownStack } from './tables';
 import type { InjectSpec, StackSpec } from './config';
 import { parseReverse, Reverse, REVERSE_DEFAULT, engineSide, type ReverseConfig } from './reverse';
 
@@ -1158,15 +1158,16 @@ export class Engine {
   frames(max = 64): Frame[] {
     const cpu = this.cpu;
     const cfi = this.program?.unwinder;
-    if (this.deliveries.live.length === 0) return unwind(cpu, max, cfi);
     const stacks = this.knownStacks();
+    const limits = unwindLimits(stacks, this.debug, this.program?.entry);
+    if (this.deliveries.live.length === 0) return unwind(cpu, max, cfi, undefined, limits);
     const rsp = cpu.getReg('rsp');
     this.deliveries.prune(rsp, stacks);
     const live = this.deliveries.live;
-    if (live.length === 0) return unwind(cpu, max, cfi);
+    if (live.length === 0) return unwind(cpu, max, cfi, undefined, limits);
     const name = (sp: bigint) => stackOf(stacks, sp)?.name ?? 'no known stack';
     const out: Frame[] = [];
-    let part = unwind(cpu, max, cfi);
+    let part = unwind(cpu, max, cfi, undefined, limits);
     let sp = rsp;
     for (let i = live.length - 1; i >= 0 && out.length < max; i--) {
       const d = live[i]!;
@@ -1179,7 +1180,7 @@ export class Engine {
       out.push({ pc: fr.rip ?? d.rip, how: 'label', label: d, slot: d.frame, stack: name(d.frame) });
       sp = fr.rsp ?? d.rspBefore;
       const regs = { rip: fr.rip ?? d.rip, rsp: sp, rbp: i === live.length - 1 ? cpu.getReg('rbp') : undefined };
-      part = unwind(cpu, Math.max(1, max - out.length), cfi, regs);
+      part = unwind(cpu, Math.max(1, max - out.length), cfi, regs, limits);
       part[0]!.interrupted = true;
     }
     for (const f of part) {
@@ -1188,6 +1189,11 @@ export class Engine {
       out.push(f);
     }
     return out;
+  }
+
+  /** The Call Stack as the client sees it: frames(), with inlined calls (DWARF) as frames of their own. */
+  callStack(max = 64): Frame[] {
+    return withInlined(this.frames(max), this.program?.dwarf, this.debug.files);
   }
 
   evalContext(): EvalContext {

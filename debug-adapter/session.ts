@@ -458,7 +458,7 @@ export class KStackSession extends DebugSession {
     this.handle(response, () => {
       this.checkThread(args);
       if (!this.engine.machine) throw Errors.notLaunched();
-      if (this.frames.length === 0 || this.engine.state === 'running') this.frames = this.engine.frames();
+      if (this.frames.length === 0 || this.engine.state === 'running') this.frames = this.engine.callStack();
       const start = Math.max(0, args.startFrame ?? 0);
       const levels = args.levels && args.levels > 0 ? args.levels : this.frames.length;
       const debug = this.engine.debug;
@@ -466,8 +466,8 @@ export class KStackSession extends DebugSession {
         const idx = start + i;
         if (f.label) return { id: idx + 1, name: labelText(f.label), line: 0, column: 0, presentationHint: 'label' };
         const lookup = idx === 0 || f.interrupted ? f.pc : f.pc - 1n;
-        const row = debug.lineAt(lookup);
-        const name = (debug.describe(f.pc) ?? hex64(f.pc)) + (f.stack ? ` [${f.stack}]` : '');
+        const row = f.callSite ?? debug.lineAt(lookup);
+        const name = (f.name ?? debug.describe(f.pc) ?? hex64(f.pc)) + (f.stack ? ` [${f.stack}]` : '');
         const frame: DebugProtocol.StackFrame = {
           id: idx + 1,
           name,
@@ -487,7 +487,7 @@ export class KStackSession extends DebugSession {
   protected override scopesRequest(response: DebugProtocol.ScopesResponse, args: DebugProtocol.ScopesArguments): void {
     this.handle(response, () => {
       if (!this.engine.machine) throw Errors.notLaunched();
-      if (this.frames.length === 0) this.frames = this.engine.frames();
+      if (this.frames.length === 0) this.frames = this.engine.callStack();
       if (typeof args?.frameId !== 'number' || args.frameId < 1 || args.frameId > this.frames.length) throw Errors.unknownFrame(args?.frameId);
       const scopes = this.vars.scopes(this.frames[args.frameId - 1], args.frameId - 1);
       const stackScope = this.engine.stackView.scope();
@@ -533,7 +533,7 @@ export class KStackSession extends DebugSession {
       // A C variable's name (DWARF) shows its value, unless it names a register.
       const name = args.expression.trim();
       if (/^[A-Za-z_]\w*$/.test(name) && !readRegister(this.engine.cpu, name.toLowerCase())) {
-        if (this.frames.length === 0) this.frames = this.engine.frames();
+        if (this.frames.length === 0) this.frames = this.engine.callStack();
         const idx = Math.max(0, (args.frameId ?? 1) - 1);
         const cv = this.vars.sourceVariable(name, this.frames[idx], idx);
         if (cv) return { result: cv.value, type: cv.type, variablesReference: cv.variablesReference, memoryReference: cv.memoryReference };
@@ -803,14 +803,14 @@ export class KStackSession extends DebugSession {
         return this.handle(response, () => {
           const cpu = this.engine.cpu;
           const current = stacks(cpu).find((s) => s.current);
-          return { mode: cpuMode(cpu), cpl: cpu.cpl, stack: current?.name, rsp: hex64(cpu.getReg('rsp')) };
+          return { mode: cpuMode(cpu), cpl: cpu.cpl, stack: current?.slot, rsp: hex64(cpu.getReg('rsp')) };
         });
       case 'kstack/stacks':
         return this.handle(response, () => {
           const cpu = this.engine.cpu;
           const rsp = cpu.getReg('rsp');
           return {
-            stacks: stacks(cpu).map((s) => ({ name: s.name, base: hex64(s.base), size: s.size, current: s.current || undefined, rsp: s.current ? hex64(rsp) : undefined })),
+            stacks: stacks(cpu, this.engine.knownStacks()).map((s) => ({ name: s.name, slot: s.slot !== s.name ? s.slot : undefined, base: hex64(s.base), size: s.size, current: s.current || undefined, rsp: s.current ? hex64(rsp) : undefined })),
           };
         });
       case 'kstack/stackSwitches':

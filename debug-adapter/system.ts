@@ -9,7 +9,10 @@ import { hex64 } from './memory';
 export const DEFAULT_STACK_SIZE = 16 * 1024;
 
 export interface StackInfo {
+  /** The debugger's name for the stack (as the Call Stack and TSS scope name it), else the TSS slot. */
   name: string;
+  /** The TSS slot ('RSP0', 'IST1'...) whose value is this stack's top, or 'thread'. */
+  slot: string;
   /** Lowest address. */
   base: bigint;
   size: number;
@@ -31,8 +34,12 @@ export function cpuMode(cpu: Cpu): 'long' | 'compatibility' | 'protected' | 'rea
   return (cpu.cr0 & 1) !== 0 ? 'protected' : 'real';
 }
 
-/** The stacks the 64-bit TSS names (RSP0-2, IST1-7, non-zero ones), and the one RSP is on. */
-export function stacks(cpu: Cpu): StackInfo[] {
+/**
+ * The stacks the 64-bit TSS names (RSP0-2, IST1-7, non-zero ones), and the one RSP is on. With the
+ * debugger's known stacks (tables.ts knownStacks, named as the stack tracker names them), a slot
+ * whose value is a known stack's top takes that stack's name and extent; else 16 KiB is assumed.
+ */
+export function stacks(cpu: Cpu, known: readonly { name: string; base: bigint; top: bigint }[] = []): StackInfo[] {
   const rsp = cpu.getReg('rsp');
   const out: StackInfo[] = [];
   if (cpuMode(cpu) !== 'real' && cpu.trLimit >= 0x67) {
@@ -43,15 +50,17 @@ export function stacks(cpu: Cpu): StackInfo[] {
       for (const [name, off] of entries) {
         const top = phys64(cpu, tss + off);
         if (!top) continue;
-        const base = top - BigInt(DEFAULT_STACK_SIZE);
-        out.push({ name, base, size: DEFAULT_STACK_SIZE, current: rsp > base && rsp <= top });
+        const k = known.find((s) => s.top === top && s.top > s.base);
+        const base = k ? k.base : top - BigInt(DEFAULT_STACK_SIZE);
+        const size = Number(top - base);
+        out.push({ name: k?.name ?? name, slot: name, base, size, current: rsp > base && rsp <= top && !out.some((o) => o.current) });
       }
     }
   }
   if (!out.some((s) => s.current)) {
     // The stack the code runs on: the 16 KiB-aligned block RSP is in (its top included).
     const top = ((rsp + BigInt(DEFAULT_STACK_SIZE) - 1n) / BigInt(DEFAULT_STACK_SIZE)) * BigInt(DEFAULT_STACK_SIZE);
-    out.unshift({ name: 'thread', base: top - BigInt(DEFAULT_STACK_SIZE), size: DEFAULT_STACK_SIZE, current: true });
+    out.unshift({ name: 'thread', slot: 'thread', base: top - BigInt(DEFAULT_STACK_SIZE), size: DEFAULT_STACK_SIZE, current: true });
   }
   return out;
 }

@@ -1,11 +1,12 @@
 // The system tables as the debugger shows them: the TSS (RSP0-2, IST1-7, the I/O map base), the
 // IDT (gates decoded), the GDT (descriptors decoded, 16-byte system descriptors in long mode),
 // and the stacks the debugger knows by name (TSS slots, the launch configuration's `stacks`,
-// symbols such as `nmi_stack_top` or `ist1_bottom`/`ist1_top`). Reads go through the current page
+// symbols such as `nmi_stack_top` or `ist1_bottom`/`ist1_top`, named as the stack tracker names them). Reads go through the current page
 // tables (memory.ts), never fault and never set accessed/dirty bits.
 
 import type { Cpu } from '../emulator/cpu/cpu';
 import type { DebugInfo } from './debuginfo';
+import { layoutStacks, stacksFromSymbols, type KnownStack as TrackedStack, type StackSymbol } from '../emulator/inspect/stacks';
 import { readInt } from './memory';
 
 const u64 = (n: number) => BigInt.asUintN(64, BigInt(Math.trunc(n)));
@@ -180,50 +181,43 @@ export interface ConfiguredStack {
   top: bigint;
 }
 
-/** Stacks named by symbols: X_bottom/X_base/X .. X_top/X_end where X ends in "stack" or has both ends. */
+/** The symbols the stack inference reads (equ constants excluded), as the tracker takes them. */
+function stackSymbols(debug: DebugInfo): StackSymbol[] {
+  return debug.symbols.filter((s) => s.kind !== 'equ').map((s) => ({ name: s.name, address: Number(BigInt.asIntN(64, s.address)), size: Number(s.size) }));
+}
+
+const big = (n: number): bigint => BigInt.asUintN(64, BigInt(n));
+const num = (n: bigint): number => Number(BigInt.asIntN(64, n));
+
+/**
+ * Stacks named by symbols, inferred as the stack tracker (emulator/inspect/stacks.ts) infers them:
+ * `X_stack` (base) with `X_stack_top`/`_end` or the next symbol (top), and `X_bottom`..`X_top` pairs.
+ */
 export function symbolStacks(debug: DebugInfo): KnownStack[] {
-  const byName = new Map<string, bigint>();
-  for (const s of debug.symbols) byName.set(s.name, s.address);
-  const out: KnownStack[] = [];
-  for (const s of debug.symbols) {
-    const m = /^(.+?)_(top|end)$/.exec(s.name);
-    if (!m) continue;
-    const stem = m[1]!;
-    const bottom = byName.get(`${stem}_bottom`) ?? byName.get(`${stem}_base`) ?? (/stack$/i.test(stem) ? byName.get(stem) : undefined);
-    if (bottom === undefined && !/stack$/i.test(stem)) continue;
-    const top = s.address;
-    const base = bottom !== undefined && bottom < top && top - bottom <= 1n << 24n ? bottom : top - BigInt(ASSUMED_STACK_SIZE);
-    if (out.some((o) => o.top === top)) continue;
-    out.push({ name: stem, base, top, source: 'symbols', slots: [] });
-  }
-  return out;
+  return stacksFromSymbols(stackSymbols(debug)).map((s) => ({ name: s.name, base: big(s.base), top: big(s.base + s.size), source: 'symbols', slots: [] }));
 }
 
 /**
  * Every stack the debugger knows: the launch configuration's, those symbols name, and the TSS's
- * RSP0-2 and IST1-7 (named by the symbol at their top, else by the slot, 16 KiB assumed).
+ * RSP0-2 and IST1-7, laid out and named as the stack tracker does (layoutStacks): a slot on a known
+ * stack's top adds the slot to it; another is named by an `X_top` symbol at its top or by the slot.
  */
 export function knownStacks(cpu: Cpu, debug: DebugInfo, configured: ConfiguredStack[], bySymbols: KnownStack[] = symbolStacks(debug)): KnownStack[] {
-  const out: KnownStack[] = configured.map((c) => ({ name: c.name, base: c.base, top: c.top, source: 'launch configuration', slots: [] }));
-  for (const s of bySymbols) if (!out.some((o) => o.top === s.top)) out.push({ ...s, slots: [] });
+  const fixed: TrackedStack[] = [];
+  const add = (name: string, base: bigint, top: bigint, origin: 'launch' | 'symbol') => {
+    if (top <= base || fixed.some((f) => f.name === name || (f.base === num(base) && f.top === num(top)))) return;
+    fixed.push({ name, base: num(base), size: num(top) - num(base), top: num(top), origin, slots: [] });
+  };
+  for (const c of configured) add(c.name, c.base, c.top, 'launch');
+  for (const s of bySymbols) add(s.name, s.base, s.top, 'symbol');
   const tss = readTss(cpu);
+  const values: number[] = [];
   if (typeof tss !== 'string') {
-    const slots: [string, bigint][] = tss.rsp.map((v, i) => [`RSP${i}`, v] as [string, bigint]);
-    for (let i = 1; i <= 7; i++) slots.push([`IST${i}`, tss.ist[i]!]);
-    for (const [slot, top] of slots) {
-      if (top === 0n) continue;
-      let s = out.find((o) => o.top === top || (top > o.base && top <= o.top));
-      if (!s) {
-        const at = debug.symbols.filter((x) => x.address === top);
-        const sym = at.find((x) => /_(top|end)$/.test(x.name)) ?? at[0];
-        const name = sym ? sym.name.replace(/_(top|end)$/, '') : `${slot} stack`;
-        s = { name, base: top - BigInt(ASSUMED_STACK_SIZE), top, source: `TSS ${slot}`, slots: [] };
-        out.push(s);
-      }
-      s.slots.push(slot);
-    }
+    for (const v of tss.rsp) values.push(num(v));
+    for (let i = 1; i <= 7; i++) values.push(num(tss.ist[i]!));
   }
-  return out;
+  const source = (s: TrackedStack): string => (s.origin === 'launch' ? 'launch configuration' : s.origin === 'symbol' ? 'symbols' : `TSS ${s.slots[0]}`);
+  return layoutStacks(fixed, values, ASSUMED_STACK_SIZE, stackSymbols(debug)).map((s) => ({ name: s.name, base: big(s.base), top: big(s.top), source: source(s), slots: s.slots }));
 }
 
 /** The known stack holding `rsp` (a full stack's RSP is its top; an empty one's is too). */
@@ -236,4 +230,25 @@ export function stackOf(stacks: KnownStack[], rsp: bigint): KnownStack | undefin
 /** `nmi_stack`, or `0x...` for an address on no known stack. */
 export function stackName(stacks: KnownStack[], rsp: bigint): string {
   return stackOf(stacks, rsp)?.name ?? 'no known stack';
+}
+
+/**
+ * What bounds the call stack's heuristics (stack.ts): the known stack holding a stack pointer, and
+ * the program's entry function (`_start`, or the function the entry point is in), which nothing calls.
+ */
+export function unwindLimits(stacks: KnownStack[], debug: DebugInfo, entry: bigint | undefined): { stackAt: (sp: bigint) => KnownStack | undefined; isEntry: (pc: bigint) => boolean } {
+  const owner = (pc: bigint): string | undefined => {
+    const at = debug.symbolAt(pc);
+    if (!at || at.symbol.kind !== 'code') return undefined;
+    const n = at.symbol.name;
+    return n.startsWith('.') ? n : n.split('.')[0];
+  };
+  const entryName = entry !== undefined ? owner(entry) : undefined;
+  return {
+    stackAt: (sp) => stackOf(stacks, sp),
+    isEntry: (pc) => {
+      const o = owner(pc);
+      return o !== undefined && (o === '_start' || o === entryName);
+    },
+  };
 }

@@ -271,12 +271,15 @@ export class Variables {
     const symbolize = (a: bigint) => this.engine.debug.describe(a);
     const out: DebugProtocol.Scope[] = [];
     if (frame?.regs) {
-      const isCaller = index > 0 && !frame.interrupted;
+      // A caller's pc is its return address: its line and scopes are those of the CALL before it.
+      const isCaller = index > 0 && frame.how !== 'rip' && !frame.interrupted;
       const pc = isCaller ? frame.pc - 1n : frame.pc;
       const seen = new Set<string>();
       const vars: DwarfVariable[] = [];
       try {
-        for (const sc of dwarf.scopesAt(pc))
+        // An inlined call's frame (stack.ts withInlined): the variables of its own scopes.
+        const scopes = frame.inlineDepth !== undefined ? [{ variables: dwarf.variablesAt(pc, { inlineDepth: frame.inlineDepth }) }] : dwarf.scopesAt(pc);
+        for (const sc of scopes)
           for (const v of sc.variables)
             if (!seen.has(v.name)) {
               seen.add(v.name);
@@ -327,9 +330,9 @@ export class Variables {
     const symbolize = (a: bigint) => this.engine.debug.describe(a);
     try {
       if (frame?.regs) {
-        const isCaller = index > 0 && !frame.interrupted;
+        const isCaller = index > 0 && frame.how !== 'rip' && !frame.interrupted;
         const pc = isCaller ? frame.pc - 1n : frame.pc;
-        for (const sc of dwarf.scopesAt(pc))
+        for (const sc of frame.inlineDepth !== undefined ? [{ variables: dwarf.variablesAt(pc, { inlineDepth: frame.inlineDepth }) }] : dwarf.scopesAt(pc))
           for (const v of sc.variables)
             if (v.name === name) return this.valueVariable(this.read(() => dwarf.readValue(v, { regs: frame.regs!, readMemory, cfa: frame.cfa, pc, isCaller, symbolize, maxElements: 100 }), v), readMemory);
       }

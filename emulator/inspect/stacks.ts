@@ -125,10 +125,18 @@ const SLOT_NAMES = ['RSP0', 'RSP1', 'RSP2', 'IST1', 'IST2', 'IST3', 'IST4', 'IST
 const SLOT_OFFSETS = [4, 12, 20, 36, 44, 52, 60, 68, 76, 84];
 /** `nmi_stack_top` -> stem 'nmi_stack', edge 'top'. */
 const STACK_SYMBOL = /^((?:[A-Za-z_$][\w$]*?)?stack)(?:_(top|end|bottom|base))?$/i;
+/** Smallest symbol size taken as a stack's size. */
+const MIN_SIZED = 64;
+/** Largest `X_bottom`..`X_top` pair taken for a stack. */
+const MAX_PAIR_SPAN = 1 << 24;
 
 export const hexAddr = (n: number): string => '0x' + (n < 0 ? BigInt.asUintN(64, BigInt(n)) : BigInt(n)).toString(16);
 
-/** Stacks from symbols: `X_stack`/`Xstack` (base, sized by the symbol or the next symbol), `..._top`/`_end` (top), `_bottom`/`_base`. */
+/**
+ * Stacks from symbols: `X_stack`/`Xstack` (base; top at `X_stack_top`/`_end`, at `X_top`/`X_end`,
+ * by the symbol's size, or at the next symbol), `..._top`/`_end` (top), `_bottom`/`_base`, and
+ * `X_bottom`/`X_base` .. `X_top`/`X_end` pairs.
+ */
 export function stacksFromSymbols(symbols: readonly StackSymbol[]): StackSpec[] {
   const sorted = symbols.filter((s) => !s.name.includes('.')).slice().sort((a, b) => a.address - b.address);
   const next = (addr: number): number | undefined => sorted.find((s) => s.address > addr)?.address;
@@ -156,7 +164,11 @@ export function stacksFromSymbols(symbols: readonly StackSymbol[]): StackSpec[] 
     let base = g.base;
     let top = g.top;
     if (base !== undefined && top === undefined) {
-      const end = g.size !== undefined ? base + g.size : next(base);
+      // `ist2_stack` .. `ist2_top`/`ist2_end`, else the symbol's size (a few bytes is an
+      // assembler's `resb` record, not the stack's), else the next symbol.
+      const short = stem.replace(/_?stack$/i, '');
+      const pair = short ? sorted.find((x) => x.address > base! && (x.name === `${short}_top` || x.name === `${short}_end`)) : undefined;
+      const end = pair ? pair.address : g.size !== undefined && g.size >= MIN_SIZED ? base + g.size : next(base);
       if (end === undefined) continue;
       top = end;
     } else if (top !== undefined && (base === undefined || base >= top)) {
@@ -166,7 +178,57 @@ export function stacksFromSymbols(symbols: readonly StackSymbol[]): StackSpec[] 
     if (base === undefined || top === undefined || top <= base) continue;
     out.push({ name: stem, base, size: top - base });
   }
+  // `X_bottom`/`X_base` .. `X_top`/`X_end` pairs whose X does not end in "stack" (`ist1_bottom`).
+  const at = new Map<string, number>();
+  for (const s of sorted) at.set(s.name, s.address);
+  for (const s of sorted) {
+    const m = /^(.+?)_(bottom|base)$/.exec(s.name);
+    if (!m || STACK_SYMBOL.test(s.name)) continue;
+    const top = at.get(`${m[1]}_top`) ?? at.get(`${m[1]}_end`);
+    if (top === undefined || top <= s.address || top - s.address > MAX_PAIR_SPAN || out.some((o) => o.name === m[1])) continue;
+    out.push({ name: m[1]!, base: s.address, size: top - s.address });
+  }
   return out;
+}
+
+/** The name a symbol at a TSS slot's top gives the stack (`ist1_top` -> `ist1`); linker symbols (`_end`, `__bss_end`) give none. */
+export function topSymbolName(symbols: readonly StackSymbol[], top: number): string | undefined {
+  for (const s of symbols) {
+    if (s.address !== top || s.name.startsWith('_') || s.name.includes('.')) continue;
+    const m = /^(.+?)_top$/.exec(s.name);
+    if (m) return m[1];
+  }
+  return undefined;
+}
+
+/**
+ * The stack list from the fixed stacks (launch configuration, symbols) and the TSS's RSP0-2/IST1-7
+ * values (0 = unset): a slot whose value is a fixed stack's top adds the slot to it; one inside a
+ * fixed stack names no new stack (an IST moved down for nesting); any other slot is a stack of its
+ * own, named by the `X_top` symbol at its top or by the slot, `defaultSize` big or up to the next
+ * stack below. The tracker and the debug adapter's system tables both name stacks this way.
+ */
+export function layoutStacks(fixed: readonly KnownStack[], tssValues: readonly number[], defaultSize: number, symbols: readonly StackSymbol[] = []): KnownStack[] {
+  const list: KnownStack[] = fixed.map((s) => ({ ...s, slots: [] }));
+  const tss: { slot: string; top: number }[] = [];
+  tssValues.forEach((top, i) => {
+    if (top !== 0 && i < SLOT_NAMES.length) tss.push({ slot: SLOT_NAMES[i]!, top });
+  });
+  for (const { slot, top } of tss) {
+    const same = list.find((s) => s.top === top);
+    if (same) {
+      same.slots.push(slot);
+      continue;
+    }
+    if (list.some((s) => s.origin !== 'tss' && top > s.base && top < s.top)) continue;
+    let base = top - defaultSize;
+    for (const s of list) if (s.top <= top && s.top > base) base = s.top;
+    for (const t of tss) if (t.top < top && t.top > base) base = t.top;
+    const named = topSymbolName(symbols, top);
+    const name = named !== undefined && !list.some((s) => s.name === named) ? named : slot;
+    list.push({ name, base, size: top - base, top, origin: 'tss', slots: [slot] });
+  }
+  return list;
 }
 
 export class StackTracker {
@@ -210,6 +272,7 @@ export class StackTracker {
   private readonly defaultSize: number;
   private readonly guard: boolean;
   private readonly historyLimit: number;
+  private readonly symbols: readonly StackSymbol[];
 
   constructor(
     readonly cpu: Cpu,
@@ -218,6 +281,7 @@ export class StackTracker {
     this.defaultSize = opts.defaultSize ?? 16 * 1024;
     this.guard = opts.guard ?? true;
     this.historyLimit = opts.historyLimit ?? 100_000;
+    this.symbols = opts.symbols ?? [];
     const seen = new Set<string>();
     for (const s of opts.stacks ?? []) {
       if (!(s.size > 0) || seen.has(s.name)) continue;
@@ -352,24 +416,7 @@ export class StackTracker {
   }
 
   private rebuild(): void {
-    const list: KnownStack[] = this.fixed.map((s) => ({ ...s, slots: [] }));
-    const tss: { slot: string; top: number }[] = [];
-    this.tssValues.forEach((top, i) => {
-      if (top !== 0) tss.push({ slot: SLOT_NAMES[i]!, top });
-    });
-    for (const { slot, top } of tss) {
-      const same = list.find((s) => s.top === top);
-      if (same) {
-        same.slots.push(slot);
-        continue;
-      }
-      // A slot pointing inside a known stack (an IST moved down for nesting) names no new stack.
-      if (list.some((s) => s.origin !== 'tss' && top > s.base && top < s.top)) continue;
-      let base = top - this.defaultSize;
-      for (const s of list) if (s.top <= top && s.top > base) base = s.top;
-      for (const t of tss) if (t.top < top && t.top > base) base = t.top;
-      list.push({ name: slot, base, size: top - base, top, origin: 'tss', slots: [slot] });
-    }
+    const list = layoutStacks(this.fixed, this.tssValues, this.defaultSize, this.symbols);
     // Keep the state of stacks that stay.
     const cur = this.cur?.name;
     this.list = list;

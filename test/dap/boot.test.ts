@@ -76,19 +76,24 @@ describe('boot', () => {
     const ev = await stopAfter(dc, () => dc.continueRequest({ threadId: 1 }));
     expect(ev.body.reason).toBe('breakpoint');
     const st = (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames;
-    // record() is inlined into fib(2); fib(2) <- fib(3) <- ... <- fib(6), then [rsp] = 0 ends it.
-    expect(st.map((f) => f.name.replace(/\+0x[0-9a-f]+$/, ''))).toEqual(['fib', 'fib', 'fib', 'fib', 'fib']);
-    expect(st.map((f) => f.source?.path)).toEqual([kmain, kmain, kmain, kmain, kmain]);
+    // record() is inlined into fib(2): a frame of its own, as gdb shows it, then fib(2) at the
+    // call site; fib(2) <- fib(3) <- ... <- fib(6), then [rsp] = 0 ends it.
+    expect(st.map((f) => f.name.replace(/\+0x[0-9a-f]+$/, ''))).toEqual(['record', 'fib', 'fib', 'fib', 'fib', 'fib']);
+    expect(st.map((f) => f.source?.path)).toEqual([kmain, kmain, kmain, kmain, kmain, kmain]);
     expect(st[0]!.line).toBe(line);
-    expect(st[1]!.line).toBe(markerLineOf(kmain, 'r = fib(n - 1) + fib(n - 2);'));
+    expect(st[1]!.line).toBe(markerLineOf(kmain, 'record((u32)r);'));
+    expect(st[1]!.instructionPointerReference).toBe(st[0]!.instructionPointerReference);
+    expect(st[2]!.line).toBe(markerLineOf(kmain, 'r = fib(n - 1) + fib(n - 2);'));
 
     // C variables from DWARF: the inlined record()'s parameter and fib's locals; a caller's
     // locals through the registers CFI recovered for its frame.
     const vars = async (ref: number) => (await dc.variablesRequest({ variablesReference: ref })).body.variables;
     const scopes0 = (await dc.scopesRequest({ frameId: st[0]!.id })).body.scopes;
     expect(scopes0.map((x) => x.name)).toEqual(['Locals', 'Globals', 'Registers', 'Segments', 'System', 'MSRs', 'Interrupts', 'TSS', 'IDT', 'GDT', 'Paging', 'APIC', 'Stacks']);
-    expect((await vars(scopes0[0]!.variablesReference)).map((v) => `${v.name}=${v.value}`)).toEqual(['value=1', 'n=2', 'r=1']);
-    const scopes1 = (await dc.scopesRequest({ frameId: st[1]!.id })).body.scopes;
+    expect((await vars(scopes0[0]!.variablesReference)).map((v) => `${v.name}=${v.value}`)).toEqual(['value=1']);
+    const scopesIn = (await dc.scopesRequest({ frameId: st[1]!.id })).body.scopes;
+    expect((await vars(scopesIn[0]!.variablesReference)).map((v) => `${v.name}=${v.value}`)).toEqual(['n=2', 'r=1']);
+    const scopes1 = (await dc.scopesRequest({ frameId: st[2]!.id })).body.scopes;
     expect((await vars(scopes1[0]!.variablesReference)).map((v) => `${v.name}=${v.value}`)).toEqual(['n=3', 'r=<optimized out>']);
     const globals = await vars(scopes0[1]!.variablesReference);
     expect(globals.find((v) => v.name === 'banner')!.value).toBe('"KStack example C kernel"');
@@ -97,7 +102,7 @@ describe('boot', () => {
     const members = await vars(stats.variablesReference);
     expect(members.map((m) => m.name)).toEqual(['calls', 'histogram', 'range']);
     // Watch and hover name C variables: the frame's locals, else globals.
-    const ev2 = await dc.evaluateRequest({ expression: 'n', context: 'hover', frameId: st[1]!.id });
+    const ev2 = await dc.evaluateRequest({ expression: 'n', context: 'hover', frameId: st[2]!.id });
     expect(ev2.body.result).toBe('3');
     const ev3 = await dc.evaluateRequest({ expression: 'stats', context: 'watch', frameId: st[0]!.id });
     expect(ev3.body.result).toBe(stats.value);

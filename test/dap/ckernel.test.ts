@@ -47,6 +47,35 @@ describe('examples/c-kernel under the debugger', () => {
     // INT3 is a trap: the saved RIP is the instruction after it, the first of the next statement
     // (gdb shows the same line for a frame interrupted by a trap).
     expect(below.line).toBe(lineOf(KMAIN, 'result = touch_unmapped('));
+    // Frames named by their DWARF function as gdb names them (test/fixtures/dwarf/c-kernel.gdb.json,
+    // the stop at this line): breakpoint_handler inlined into interrupt_dispatch is a frame of its
+    // own at the breakpoint's line, interrupt_dispatch's line is the call site. long_entry (NASM,
+    // no DWARF) keeps its symbol name.
+    const gdb = JSON.parse(readFileSync(program('../../fixtures/dwarf/c-kernel.gdb.json'), 'utf8')) as { stops: { where: string; frames: { function: string | null }[] }[] };
+    const gdbStop = gdb.stops.find((s) => s.frames.some((f) => f.function === 'breakpoint_handler'))!;
+    const gdbNames = gdbStop.frames.map((f) => f.function);
+    const plain = names.slice(0, label).map((n) => n.replace(/ \[.*\]$/, '').replace(/\+0x[0-9a-f]+$/, ''));
+    expect(plain).toEqual(gdbNames.slice(0, gdbNames.indexOf('kmain')));
+    expect(names[0]).toMatch(/^breakpoint_handler \[/);
+    expect(frames[0]!.line).toBe(line);
+    expect(names[1]).toMatch(/^interrupt_dispatch \[/);
+    expect(frames[1]).toMatchObject({ line: lineOf(INTERRUPTS, '\tbreakpoint_handler(f);'), source: { path: INTERRUPTS } });
+    expect(names[2]).toMatch(/^isr_common \[/);
+    // The outer frame of the inlined call has the dispatcher's locals (f, its own parameter).
+    const dscopes = (await dc.scopesRequest({ frameId: frames[1]!.id })).body.scopes;
+    expect((await vars(dscopes.find((s) => s.name === 'Locals')!.variablesReference)).map((v) => v.name)).toContain('f');
+    // Stack names as the stack tracker infers them: the handler is on ist2_stack (TSS IST2 =
+    // ist2_top, where the linker's __bss_end also lies), kmain on boot_stack.
+    for (const f of frames.slice(0, label)) expect(f.name, names.join(' | ')).toMatch(/\[ist2_stack\]$/);
+    for (const f of frames.slice(label + 1)) expect(f.name, names.join(' | ')).toMatch(/\[boot_stack\]$/);
+    expect(names.join(' | ')).not.toMatch(/__bss/);
+    // The frames end at the entry code's halt loop: nothing is read above boot_stack's top (the
+    // ist1_stack above it holds stale return addresses).
+    expect(frames[frames.length - 1]!.name, names.join(' | ')).toMatch(/^long_entry\.halt\b/);
+    expect(frames.length).toBe(label + 3);
+    // kstack/stacks names the TSS's stacks the same way.
+    const st = (await dc.customRequest('kstack/stacks', {})).body.stacks as { name: string; slot?: string; base: string; size: number; current?: boolean }[];
+    expect(st.find((s) => s.slot === 'IST2')).toMatchObject({ name: 'ist2_stack', base: '0x000000000010b000', size: 0x1000, current: true });
     // Locals of the handler's frame: its parameter f, the interrupt frame the stub built.
     const top = frames[0]!;
     const scopes = (await dc.scopesRequest({ frameId: top.id })).body.scopes;
