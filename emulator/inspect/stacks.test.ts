@@ -9,7 +9,7 @@ import { memoryHost } from '../../asm/host';
 import { Cpu, StopReason } from '../cpu/cpu';
 import { createMachine } from '../machine';
 import { TimeTravel } from '../timetravel/history';
-import { StackTracker, stacksFromSymbols, type StackSymbol, type TrackerOptions } from './stacks';
+import { StackTracker, layoutStacks, stacksFromSymbols, type StackSymbol, type TrackerOptions } from './stacks';
 
 const DIR = join(__dirname, '../../test/dap/programs');
 
@@ -84,6 +84,43 @@ describe('stacks from symbols', () => {
       { name: 'mc_stack', base: 0x2800, size: 0x1000 },
       { name: 'sized_stack', base: 0x4000, size: 0x200 },
       { name: 'stack', base: 0x5800, size: 0x800 },
+    ]);
+  });
+
+  it('pairs X_stack with X_top (a 1-byte assembler size is no stack size), and X_bottom with X_top', () => {
+    // The layout of examples/c-kernel's entry.asm: `ist2_stack: resb 4096` (size 1 in NASM's ELF
+    // symbol table), `ist2_top:` where the linker's __bss_end also lies.
+    const syms: StackSymbol[] = [
+      { name: 'ist1_stack', address: 0x10a000, size: 1 },
+      { name: 'ist1_top', address: 0x10b000, size: 0 },
+      { name: 'ist2_stack', address: 0x10b000, size: 1 },
+      { name: '__bss_end', address: 0x10c000, size: 0 },
+      { name: 'ist2_top', address: 0x10c000, size: 0 },
+      { name: 'df_bottom', address: 0x20000, size: 0 },
+      { name: 'df_top', address: 0x21000, size: 0 },
+    ];
+    expect(stacksFromSymbols(syms)).toEqual([
+      { name: 'ist1_stack', base: 0x10a000, size: 0x1000 },
+      { name: 'ist2_stack', base: 0x10b000, size: 0x1000 },
+      { name: 'df', base: 0x20000, size: 0x1000 },
+    ]);
+  });
+});
+
+describe('layoutStacks', () => {
+  const fixed = (name: string, base: number, top: number) => ({ name, base, size: top - base, top, origin: 'symbol' as const, slots: [] });
+  it('puts a TSS slot on the stack whose top it is; names another by an X_top symbol at its top, never a linker symbol', () => {
+    const tss = [0, 0, 0, 0x10c000, 0x30000, 0x40000, 0, 0, 0, 0];
+    const syms: StackSymbol[] = [
+      { name: '__bss_end', address: 0x30000, size: 0 },
+      { name: 'nmi_top', address: 0x30000, size: 0 },
+      { name: '_end', address: 0x40000, size: 0 },
+    ];
+    const list = layoutStacks([fixed('ist2_stack', 0x10b000, 0x10c000)], tss, 0x4000, syms);
+    expect(list.map((s) => [s.name, s.base, s.top, s.slots])).toEqual([
+      ['ist2_stack', 0x10b000, 0x10c000, ['IST1']],
+      ['nmi', 0x2c000, 0x30000, ['IST2']],
+      ['IST3', 0x3c000, 0x40000, ['IST3']],
     ]);
   });
 });
