@@ -89,7 +89,7 @@ export async function startSession(tools: Tools, workspaceFiles: string): Promis
   const stage = join(dir, 'stage');
   for (const f of ['package.json', 'README.md', 'LICENSE', '.vscodeignore', 'language-configuration.json', 'syntaxes/nasm.tmLanguage.json', 'dist/extension.js', 'dist/debug-adapter.js', 'dist/language-server.js'])
     cpSync(join(ROOT, f), join(stage, f));
-  run(join(ROOT, 'node_modules', '.bin', 'vsce'), ['package', '--no-dependencies', '--allow-missing-repository', '-o', vsix], undefined, 120_000, stage);
+  run(join(ROOT, 'node_modules', '.bin', 'vsce'), ['package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '-o', vsix], undefined, 120_000, stage);
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     XDG_CONFIG_HOME: join(dir, 'config'),
