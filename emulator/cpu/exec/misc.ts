@@ -79,9 +79,13 @@ for (const id of ['Ud0_r32_rm32', 'Ud1_r32_rm32', 'Ud2']) def(id, ud);
 // ---- CPUID / RDTSC / HLT ---------------------------------------------------------------------
 
 const out = new Int32Array(4);
+/** IA32_APIC_BASE at reset: the local APIC at 0xFEE00000, enabled, this CPU the BSP (exec/system.ts). */
+const APIC_BASE_RESET = 0xfee00900n;
 def('Cpuid', (cpu) => {
   const r = cpu.regs;
   cpuid(r[0]!, r[2]!, cpu.physBits, out);
+  // Leaf 1 EDX.APIC (bit 9) follows IA32_APIC_BASE.EN (bit 11), as on hardware.
+  if (r[0] === 1 && ((cpu.msrs.get(0x1b) ?? APIC_BASE_RESET) & 0x800n) !== 0n) out[3] = out[3]! | (1 << 9);
   cpu.set32(0, out[0]!);
   cpu.set32(3, out[1]!);
   cpu.set32(1, out[2]!);

@@ -90,6 +90,14 @@ describe('system: descriptor tables, CRn, DRn, MSW', () => {
     expect(cpu.getReg('r11')).toBe(0xd01n);
   });
 
+  it('CPUID.1:EDX.APIC follows IA32_APIC_BASE.EN', () => {
+    // mov eax,1; cpuid; mov r8,rdx; mov ecx,0x1b; rdmsr; and eax,~0x800; wrmsr; mov eax,1; cpuid; hlt
+    const cpu = machine('b8010000000fa24989d0b91b0000000f3225fff7ffff0f30b8010000000fa2f4');
+    expect(runToHlt(cpu)).toBe(StopReason.Hlt);
+    expect(Number(cpu.getReg('r8')) & (1 << 9)).not.toBe(0);
+    expect(Number(cpu.getReg('rdx')) & (1 << 9)).toBe(0);
+  });
+
   it('#GP(0) for an unknown MSR, a bad PAT, a non-canonical LSTAR, RDMSR at CPL 3', () => {
     const gp = (rcx: number, rax = 0n, rdx = 0n, wr = true, cpl = 0): void => {
       const cpu = machine(wr ? '0f30f4' : '0f32f4');
