@@ -2,23 +2,11 @@
 // (which stack RSP was on over guest time), and the webview's HTML (no VS Code API here: main.ts
 // hosts the page and answers its clicks).
 
+import type { SwitchJson } from '../debug-adapter/stacks';
 import { bytes, shortHex, trackedStackOf, type TrackedStack } from './tables';
 
-/** One switch (docs/debug-adapter.md, "kstack/stackSwitches"). */
-export interface StackSwitch {
-  /** Guest time: instructions retired when it happened. */
-  count: number;
-  /** The instruction that switched, or for a delivery the interrupted one. */
-  rip: string;
-  /** Stack names; null = RSP was on no known stack. */
-  from: string | null;
-  to: string | null;
-  /** 'IST1'..'IST7', 'RSP0'..'RSP2', 'interrupt', or the instruction ('mov', 'iretq', ...). */
-  cause: string;
-  vector?: number;
-  rspBefore: string;
-  rspAfter: string;
-}
+/** One switch (docs/debug-adapter.md, "kstack/stackSwitches"): the adapter's own type. */
+export type StackSwitch = SwitchJson;
 
 export interface StackAlert {
   kind: string;

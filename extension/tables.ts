@@ -2,6 +2,8 @@
 // `kstack/stackSwitches` (their use), parsed leniently, and the tree the view shows, as plain
 // nodes (no VS Code API here: main.ts turns them into TreeItems).
 
+import type { GateJson } from '../debug-adapter/systables';
+
 /** One TSS stack slot (RSP0-2, IST1-7): its value, the symbol there, the stack it names. */
 export interface TssSlot {
   slot: string;
@@ -12,19 +14,8 @@ export interface TssSlot {
 
 export type Tss = { base: string; selector?: number; limit?: number; ioMapBase?: number; rsp: TssSlot[]; ist: TssSlot[] } | { error: string };
 
-/** A present IDT gate. */
-export interface Gate {
-  vector: number;
-  /** 'NMI', '#PF', or ''. */
-  name: string;
-  /** 'interrupt', 'trap', ... as the adapter words it. */
-  type: string;
-  dpl: number;
-  ist: number;
-  selector: number;
-  handler: string;
-  symbol?: string;
-}
+/** A present IDT gate (the adapter's own type, docs/debug-adapter.md "kstack/systemTables"). */
+export type Gate = GateJson;
 
 /** A GDT entry. */
 export interface Descriptor {
