@@ -8,7 +8,7 @@ import type { Cpu } from '../cpu';
 import type { Op } from '../op';
 import { def } from '../registry';
 import { Vec, EFER_LMA } from '../../memory/mmu';
-import { loadDataSeg, markAccessed, movSreg } from './system';
+import { flatCsSs, loadDataSeg, markAccessed, movSreg } from './system';
 import { cpuidFeatures } from './cpuid';
 
 const TWO32 = 4294967296;
@@ -331,16 +331,7 @@ function msr(cpu: Cpu, n: number): number {
 }
 /** Loads CS and SS as the flat segments SYSENTER/SYSEXIT define. */
 function flat(cpu: Cpu, cs: number, ss: number, long: boolean, dpl: number): void {
-  cpu.segSel[1] = cs;
-  cpu.segBase[1] = 0;
-  cpu.segLimit[1] = 0xffffffff;
-  cpu.segAttr[1] = (long ? 0xa09b : 0xc09b) | (dpl << 5);
-  cpu.segSel[2] = ss;
-  cpu.segBase[2] = 0;
-  cpu.segLimit[2] = 0xffffffff;
-  cpu.segAttr[2] = 0xc093 | (dpl << 5);
-  cpu.setCpl(dpl);
-  cpu.updateMode();
+  flatCsSs(cpu, cs, ss, (long ? 0xa09b : 0xc09b) | (dpl << 5), dpl);
 }
 def('Sysenter', (cpu) => {
   // #GP(0) outside protected mode or with IA32_SYSENTER_CS = 0 (not in real mode here).

@@ -28,6 +28,10 @@ function loadTable(cpu: Cpu, op: Op, idt: boolean): void {
   const lo = cpu.rd64(a + 2);
   const base = num(lo, cpu.hi);
   if (!canonical(base)) cpu.gp(0);
+  setTable(cpu, idt, base, limit);
+}
+/** IDTR or GDTR := base, limit. */
+function setTable(cpu: Cpu, idt: boolean, base: number, limit: number): void {
   if (idt) {
     cpu.idtBase = base;
     cpu.idtLimit = limit;
@@ -52,13 +56,7 @@ function loadTable32(cpu: Cpu, op: Op, idt: boolean): void {
   const limit = cpu.rd16(a);
   let base = cpu.rd32(a + 2) >>> 0;
   if (op.opSize === 2) base &= 0xffffff;
-  if (idt) {
-    cpu.idtBase = base;
-    cpu.idtLimit = limit;
-  } else {
-    cpu.gdtBase = base;
-    cpu.gdtLimit = limit;
-  }
+  setTable(cpu, idt, base, limit);
 }
 function storeTable32(cpu: Cpu, op: Op, idt: boolean): void {
   const a = cpu.ea(op);
@@ -352,7 +350,8 @@ def('Swapgs', (cpu) => {
 // ---- SYSCALL / SYSRET --------------------------------------------------------------------------
 
 /** Loads CS and SS as the flat segments SYSCALL/SYSRET define (no descriptor read). */
-function flatCsSs(cpu: Cpu, cs: number, ss: number, csAttr: number, dpl: number): void {
+/** CS and SS as the flat segments SYSCALL/SYSRET and SYSENTER/SYSEXIT load (no descriptor read). */
+export function flatCsSs(cpu: Cpu, cs: number, ss: number, csAttr: number, dpl: number): void {
   cpu.segSel[1] = cs;
   cpu.segBase[1] = 0;
   cpu.segLimit[1] = 0xffffffff;
