@@ -196,6 +196,9 @@ describe.skipIf(missing !== undefined)('e2e: KStack in code-server', () => {
       await page.keyboard.press('F9');
     }
     await runCommand(page, 'KStack: Inject NMI');
+    // The command's request must be answered before F5: an NMI injected into a running guest is
+    // delivered where the adapter's run slice ends (about 200,000 instructions later), not here.
+    await page.locator('.statusbar-item', { hasText: 'KStack: NMI injected' }).first().waitFor();
     await page.keyboard.press('F5');
     if (hasFilter) {
       // The NMI is delivered as the run resumes; the stop is at the handler (its first instruction
