@@ -426,15 +426,8 @@ function iret(cpu: Cpu, n: number): void {
   let slo = 0, shi = 0;
   const ssNull = outer && (ss & 0xfffc) === 0;
   if (outer) {
-    if (ssNull) {
-      if (!to64 || rpl === 3 || (ss & 3) !== rpl) cpu.gp(0);
-    } else {
-      if ((ss & 3) !== rpl) cpu.gp(ss & 0xfffc);
-      slo = cpu.readDescriptor(ss, 0);
-      shi = cpu.hi;
-      if ((shi & 0x1a00) !== 0x1200 || ((shi >> 13) & 3) !== rpl) cpu.gp(ss & 0xfffc);
-      if ((shi & 0x8000) === 0) cpu.fault(Vec.SS, ss & 0xfffc);
-    }
+    slo = returnStackDescriptor(cpu, ss, rpl, to64);
+    shi = cpu.hi;
   }
   // RFLAGS: what the old CPL may change.
   const iopl = (flags0 >> 12) & 3;
@@ -612,6 +605,25 @@ def('Sldt_r64m16', (cpu, op) => cpu.set64(op.rm, cpu.ldtSel, 0), (cpu, op) => cp
 // ---- far RET -----------------------------------------------------------------------------------
 
 /**
+ * The stack segment an IRET or far RET to an outer level loads: a null selector only when
+ * returning to 64-bit mode below CPL 3 (#GP(0) otherwise), else a present writable data segment
+ * with RPL = DPL = the new CPL. Returns the descriptor's low half (0 for null), the high in cpu.hi.
+ */
+function returnStackDescriptor(cpu: Cpu, ss: number, rpl: number, to64: boolean): number {
+  if ((ss & 0xfffc) === 0) {
+    if (!to64 || rpl === 3 || (ss & 3) !== rpl) cpu.gp(0);
+    cpu.hi = 0;
+    return 0;
+  }
+  if ((ss & 3) !== rpl) cpu.gp(ss & 0xfffc);
+  const lo = cpu.readDescriptor(ss, 0);
+  const hi = cpu.hi;
+  if ((hi & 0x1a00) !== 0x1200 || ((hi >> 13) & 3) !== rpl) cpu.gp(ss & 0xfffc);
+  if ((hi & 0x8000) === 0) cpu.fault(Vec.SS, ss & 0xfffc);
+  cpu.hi = hi;
+  return lo;
+}
+/**
  * The checks of a far return (IRET, RETF) on the code selector it pops: not null, RPL not below
  * CPL, a present code segment whose DPL fits the RPL (conforming: DPL <= RPL; else DPL == RPL).
  * Returns the descriptor's low half; the high half is left in cpu.hi.
@@ -656,17 +668,9 @@ function retf(cpu: Cpu, n: number, imm: number): void {
   const p = sp + 2 * n + imm;
   const spLo = rdStack(cpu, p, n), spHi = cpu.hi;
   const ss = rdStack(cpu, p + n, n) & 0xffff;
-  let slo = 0, shi = 0;
   const ssNull = (ss & 0xfffc) === 0;
-  if (ssNull) {
-    if (!to64 || rpl === 3 || (ss & 3) !== rpl) cpu.gp(0);
-  } else {
-    if ((ss & 3) !== rpl) cpu.gp(ss & 0xfffc);
-    slo = cpu.readDescriptor(ss, 0);
-    shi = cpu.hi;
-    if ((shi & 0x1a00) !== 0x1200 || ((shi >> 13) & 3) !== rpl) cpu.gp(ss & 0xfffc);
-    if ((shi & 0x8000) === 0) cpu.fault(Vec.SS, ss & 0xfffc);
-  }
+  const slo = returnStackDescriptor(cpu, ss, rpl, to64);
+  const shi = cpu.hi;
   cpu.loadSegFromDesc(1, cs, clo, chi);
   if (ssNull) {
     cpu.segSel[2] = ss;
