@@ -361,18 +361,17 @@ export class TimeTravel {
 
   /** The first snapshot position > pos, or Infinity. */
   private nearestSnapshotAfter(pos: number): number {
-    const s = this.snaps;
-    let lo = 0, hi = s.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (s[mid]!.pos <= pos) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo < s.length ? s[lo]!.pos : Infinity;
+    const i = this.firstSnapshotAfter(pos);
+    return i < this.snaps.length ? this.snaps[i]!.pos : Infinity;
   }
 
   /** Index of the last snapshot at or before pos (0 if none). */
   private snapshotAtOrBefore(pos: number): number {
+    return Math.max(0, this.firstSnapshotAfter(pos) - 1);
+  }
+
+  /** Index of the first snapshot whose position is > pos (snaps.length if none). */
+  private firstSnapshotAfter(pos: number): number {
     const s = this.snaps;
     let lo = 0, hi = s.length;
     while (lo < hi) {
@@ -380,7 +379,7 @@ export class TimeTravel {
       if (s[mid]!.pos <= pos) lo = mid + 1;
       else hi = mid;
     }
-    return Math.max(0, lo - 1);
+    return lo;
   }
 
   /** Reached a snapshot position while running: rebase on an existing snapshot or take a new one. */

@@ -424,7 +424,6 @@ function iret(cpu: Cpu, n: number): void {
   if (to64 ? !canonical(target) : target > codeLimit(clo, chi)) cpu.gp(0);
   // Stack segment.
   let slo = 0, shi = 0;
-  const ssNull = outer && (ss & 0xfffc) === 0;
   if (outer) {
     slo = returnStackDescriptor(cpu, ss, rpl, to64);
     shi = cpu.hi;
@@ -438,14 +437,7 @@ function iret(cpu: Cpu, n: number): void {
   const newFlags = (flags0 & ~mask) | (fl & mask);
   // Commit.
   cpu.loadSegFromDesc(1, cs, clo, chi);
-  if (outer) {
-    if (ssNull) {
-      cpu.segSel[2] = ss;
-      cpu.segBase[2] = 0;
-      cpu.segLimit[2] = 0xffffffff;
-      cpu.segAttr[2] = 0;
-    } else cpu.loadSegFromDesc(2, ss, slo, shi);
-  }
+  if (outer) loadReturnStack(cpu, ss, slo, shi);
   if (rpl > cpl) nullOuterSegs(cpu, rpl);
   if (rpl !== cpl) cpu.setCpl(rpl);
   cpu.setFlags(newFlags);
@@ -609,6 +601,14 @@ def('Sldt_r64m16', (cpu, op) => cpu.set64(op.rm, cpu.ldtSel, 0), (cpu, op) => cp
  * returning to 64-bit mode below CPL 3 (#GP(0) otherwise), else a present writable data segment
  * with RPL = DPL = the new CPL. Returns the descriptor's low half (0 for null), the high in cpu.hi.
  */
+/** SS := the selector returnStackDescriptor checked (a null one: flat, unusable attributes). */
+function loadReturnStack(cpu: Cpu, ss: number, lo: number, hi: number): void {
+  if ((ss & 0xfffc) !== 0) return cpu.loadSegFromDesc(2, ss, lo, hi);
+  cpu.segSel[2] = ss;
+  cpu.segBase[2] = 0;
+  cpu.segLimit[2] = 0xffffffff;
+  cpu.segAttr[2] = 0;
+}
 function returnStackDescriptor(cpu: Cpu, ss: number, rpl: number, to64: boolean): number {
   if ((ss & 0xfffc) === 0) {
     if (!to64 || rpl === 3 || (ss & 3) !== rpl) cpu.gp(0);
@@ -668,16 +668,10 @@ function retf(cpu: Cpu, n: number, imm: number): void {
   const p = sp + 2 * n + imm;
   const spLo = rdStack(cpu, p, n), spHi = cpu.hi;
   const ss = rdStack(cpu, p + n, n) & 0xffff;
-  const ssNull = (ss & 0xfffc) === 0;
   const slo = returnStackDescriptor(cpu, ss, rpl, to64);
   const shi = cpu.hi;
   cpu.loadSegFromDesc(1, cs, clo, chi);
-  if (ssNull) {
-    cpu.segSel[2] = ss;
-    cpu.segBase[2] = 0;
-    cpu.segLimit[2] = 0xffffffff;
-    cpu.segAttr[2] = 0;
-  } else cpu.loadSegFromDesc(2, ss, slo, shi);
+  loadReturnStack(cpu, ss, slo, shi);
   nullOuterSegs(cpu, rpl);
   cpu.setCpl(rpl);
   if (cpu.bits === 64) cpu.setNum(4, num(spLo, n === 8 ? spHi : 0) + imm);
